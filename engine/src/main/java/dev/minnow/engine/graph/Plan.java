@@ -1,0 +1,414 @@
+package dev.minnow.engine.graph;
+
+import dev.minnow.engine.op.ExecutionContext;
+import dev.minnow.engine.op.ValueInfo;
+import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Shape;
+import dev.minnow.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A graph compiled for concrete input shapes: every tensor's shape inferred once, constants
+ * folded, buffers allocated once, and a list of steps that {@link #run} executes in order.
+ *
+ * <p><b>Planning.</b> Nodes are visited in topological order. Each op infers its output types from
+ * its inputs'; a failure names the node and lists what it received. A node whose inputs are all
+ * constants (initializers, or results of other folded nodes) runs once here and its outputs become
+ * constants ("constant folding": the {@code Shape -> Gather -> Unsqueeze -> Concat -> Reshape}
+ * chains that exporters emit around {@code Flatten} vanish this way).
+ *
+ * <p><b>Memory.</b> With buffer reuse on, a tensor's buffer returns to a free list after its last
+ * reader has run, and the next tensor that needs a buffer takes the smallest free one that is
+ * large enough (a greedy best-fit planner over tensor lifetimes). Ops that only reshape their input
+ * ({@link dev.minnow.engine.op.Op#isReshapeOfInput()}) get a view of the same storage and never
+ * run. A steady-state {@link #run} allocates nothing but the views of caller-owned inputs.
+ *
+ * <p>A plan is not thread-safe: one plan, one thread at a time. Output tensors belong to the plan
+ * and are overwritten by the next run; copy them to keep them.
+ */
+public final class Plan {
+    private final Graph graph;
+    private final PlanOptions options;
+    private final Map<String, ValueInfo> infos;
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final Tensor[] values;
+    private final List<Step> steps = new ArrayList<>();
+    private final int[] inputIds;
+    private final Shape[] inputShapes;
+    private final int[] outputIds;
+    private final ExecutionContext context;
+    private final long bufferFloats;
+    private boolean[] perRunView;
+
+    /** A node that runs at execution time, with its wiring resolved to value ids. */
+    private record Step(Node node, int index, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs) {
+        boolean reshapeOnly() {
+            return node.op().isReshapeOfInput();
+        }
+    }
+
+    private Plan(Graph graph, Map<String, Shape> givenShapes, PlanOptions options) {
+        this.graph = graph;
+        this.options = options;
+        this.infos = new LinkedHashMap<>();
+
+        // 1. graph inputs: a concrete shape from the caller or from the declaration
+        inputIds = new int[graph.inputs().size()];
+        inputShapes = new Shape[graph.inputs().size()];
+        for (int i = 0; i < graph.inputs().size(); i++) {
+            GraphInput in = graph.inputs().get(i);
+            Shape s = givenShapes.get(in.name());
+            if (s == null) {
+                if (!in.shape().isConcrete()) {
+                    throw new GraphException("graph '" + graph.name() + "': input '" + in.name() + "' is declared as "
+                            + in.shape() + "; give a concrete shape to plan it");
+                }
+                s = in.shape();
+            } else if (!s.matches(in.shape())) {
+                throw new GraphException("graph '" + graph.name() + "': input '" + in.name() + "' expects shape "
+                        + in.shape() + ", got " + s);
+            }
+            inputShapes[i] = s;
+            infos.put(in.name(), ValueInfo.of(in.type(), s));
+            inputIds[i] = id(in.name());
+        }
+        for (String given : givenShapes.keySet()) {
+            if (graph.inputs().stream().noneMatch(in -> in.name().equals(given))) {
+                throw new GraphException("graph '" + graph.name() + "' has no input named '" + given + "' (inputs: "
+                        + graph.inputs().stream().map(GraphInput::name).toList() + ")");
+            }
+        }
+        // 2. initializers: constants unless declared variable
+        for (Map.Entry<String, Tensor> e : graph.initializers().entrySet()) {
+            Tensor t = e.getValue();
+            infos.put(e.getKey(), options.variables().contains(e.getKey())
+                    ? ValueInfo.of(t.type(), t.shape()) : ValueInfo.constant(t));
+        }
+
+        // 3. shape inference and constant folding, node by node
+        context = new ExecutionContext(options.threads(), graph.nodes().size(), options.seed());
+        List<Node> runtime = new ArrayList<>();
+        for (int ni = 0; ni < graph.nodes().size(); ni++) {
+            Node node = graph.nodes().get(ni);
+            List<ValueInfo> ins = new ArrayList<>(node.inputs().size());
+            boolean allConstant = true;
+            for (String name : node.inputs()) {
+                ValueInfo vi = name.isEmpty() ? null : infos.get(name);
+                ins.add(vi);
+                if (vi != null && !vi.isConstant()) {
+                    allConstant = false;
+                }
+            }
+            List<ValueInfo> outs;
+            try {
+                outs = node.op().inferOutputs(ins);
+            } catch (RuntimeException ex) {
+                throw new GraphException("node " + node.describe() + ": " + ex.getMessage() + " (inputs: "
+                        + describeInputs(node, ins) + ")", ex);
+            }
+            if (outs.size() < node.outputs().size()) {
+                throw new GraphException("node " + node.describe() + " names " + node.outputs().size()
+                        + " outputs but the op produces " + outs.size());
+            }
+            boolean folded = outs.stream().limit(node.outputs().size()).allMatch(ValueInfo::isConstant);
+            if (!folded && allConstant && !node.inputs().isEmpty()) {
+                outs = fold(node, ni, ins, outs);
+                folded = true;
+            }
+            for (int o = 0; o < node.outputs().size(); o++) {
+                String name = node.outputs().get(o);
+                if (!name.isEmpty()) {
+                    infos.put(name, outs.get(o));
+                }
+            }
+            if (!folded) {
+                runtime.add(node);
+            }
+        }
+
+        // 4. value ids for everything runtime nodes touch, then buffers
+        for (String out : graph.outputs()) {
+            id(out);
+        }
+        for (Node node : runtime) {
+            node.inputs().forEach(n -> { if (!n.isEmpty()) id(n); });
+            node.outputs().forEach(n -> { if (!n.isEmpty()) id(n); });
+        }
+        values = new Tensor[ids.size()];
+        for (Map.Entry<String, Integer> e : ids.entrySet()) {
+            ValueInfo vi = infos.get(e.getKey());
+            if (vi != null && vi.isConstant()) {
+                values[e.getValue()] = vi.constant();
+            } else if (graph.initializers().containsKey(e.getKey())) {
+                values[e.getValue()] = graph.initializers().get(e.getKey());
+            }
+        }
+        outputIds = graph.outputs().stream().mapToInt(ids::get).toArray();
+        for (Node node : runtime) {
+            int[] in = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
+            int[] out = node.outputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
+            steps.add(new Step(node, graph.nodes().indexOf(node), in, out, new Tensor[in.length], new Tensor[out.length]));
+        }
+        bufferFloats = allocateBuffers();
+    }
+
+    /** Plans a graph for the given input shapes (inputs declared with concrete shapes may be omitted). */
+    public static Plan compile(Graph graph, Map<String, Shape> inputShapes, PlanOptions options) {
+        return new Plan(graph, inputShapes, options);
+    }
+
+    /** Plans a graph with one input for the given input shape, with default options. */
+    public static Plan compile(Graph graph, Shape inputShape) {
+        if (graph.inputs().size() != 1) {
+            throw new GraphException("graph '" + graph.name() + "' has " + graph.inputs().size()
+                    + " inputs; give a shape for each by name");
+        }
+        return new Plan(graph, Map.of(graph.inputs().get(0).name(), inputShape), PlanOptions.inference());
+    }
+
+    private int id(String name) {
+        return ids.computeIfAbsent(name, k -> ids.size());
+    }
+
+    private List<ValueInfo> fold(Node node, int index, List<ValueInfo> ins, List<ValueInfo> outs) {
+        Tensor[] in = new Tensor[ins.size()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = ins.get(i) == null ? null : ins.get(i).constant();
+        }
+        Tensor[] out = new Tensor[node.outputs().size()];
+        for (int o = 0; o < out.length; o++) {
+            out[o] = Tensor.zeros(outs.get(o).shape(), outs.get(o).type());
+        }
+        ExecutionContext ctx = new ExecutionContext(options.threads(), 1, options.seed());
+        try {
+            node.op().forward(in, out, ctx);
+        } catch (RuntimeException ex) {
+            throw new GraphException("node " + node.describe() + " failed while folding constants: " + ex.getMessage(), ex);
+        }
+        List<ValueInfo> r = new ArrayList<>();
+        for (Tensor t : out) {
+            r.add(ValueInfo.constant(t));
+        }
+        return r;
+    }
+
+    private static String describeInputs(Node node, List<ValueInfo> ins) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < ins.size(); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            String n = node.inputs().get(i);
+            sb.append(n.isEmpty() ? "<absent>" : "'" + n + "' " + ins.get(i));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** Runs the plan on one input per graph input, in declaration order. */
+    public Map<String, Tensor> run(Tensor... inputs) {
+        if (inputs.length != inputIds.length) {
+            throw new GraphException("graph '" + graph.name() + "' has " + inputIds.length + " inputs, got "
+                    + inputs.length + " tensors");
+        }
+        Tensor[] vals = values;
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            GraphInput decl = graph.inputs().get(i);
+            if (t.type() != decl.type() || !t.shape().equals(inputShapes[i])) {
+                throw new GraphException("graph '" + graph.name() + "': input '" + decl.name() + "' was planned as "
+                        + decl.type() + " " + inputShapes[i] + ", got " + t.type() + " " + t.shape());
+            }
+            vals[inputIds[i]] = t;
+        }
+        for (Step step : steps) {
+            if (step.reshapeOnly()) {
+                if (perRunView[step.out[0]]) {
+                    // a view of a caller-owned tensor: the only allocation of a steady-state run
+                    vals[step.out[0]] = vals[step.in[0]].reshape(infos.get(step.node.output()).shape());
+                }
+                continue;
+            }
+            for (int i = 0; i < step.in.length; i++) {
+                step.inArgs[i] = step.in[i] < 0 ? null : vals[step.in[i]];
+            }
+            for (int i = 0; i < step.out.length; i++) {
+                step.outArgs[i] = step.out[i] < 0 ? null : vals[step.out[i]];
+            }
+            context.enterNode(step.index);
+            try {
+                step.node.op().forward(step.inArgs, step.outArgs, context);
+            } catch (RuntimeException ex) {
+                throw new GraphException("node " + step.node.describe() + " failed: " + ex.getMessage(), ex);
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (int i = 0; i < outputIds.length; i++) {
+            result.put(graph.outputs().get(i), vals[outputIds[i]]);
+        }
+        return result;
+    }
+
+    /** Runs a single-input, single-output graph. The result is owned by the plan. */
+    public Tensor runSingle(Tensor input) {
+        Map<String, Tensor> out = run(input);
+        if (out.size() != 1) {
+            throw new GraphException("graph '" + graph.name() + "' has " + out.size() + " outputs; use run()");
+        }
+        return out.values().iterator().next();
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public PlanOptions options() {
+        return options;
+    }
+
+    public ExecutionContext context() {
+        return context;
+    }
+
+    /** The inferred type, shape and (when folded) value of any tensor of the graph. */
+    public ValueInfo info(String tensorName) {
+        ValueInfo vi = infos.get(tensorName);
+        if (vi == null) {
+            throw new GraphException("graph '" + graph.name() + "' has no tensor named '" + tensorName + "'");
+        }
+        return vi;
+    }
+
+    /** Nodes that run at execution time (not folded), in order. */
+    public List<Node> runtimeNodes() {
+        return steps.stream().map(Step::node).toList();
+    }
+
+    /** Floats held by the plan's intermediate buffers (after reuse). */
+    public long bufferFloats() {
+        return bufferFloats;
+    }
+
+    /** The current value of a tensor after a run (intermediate values may have been overwritten when buffers are reused). */
+    public Tensor value(String tensorName) {
+        Integer id = ids.get(tensorName);
+        if (id == null) {
+            ValueInfo vi = infos.get(tensorName);
+            if (vi != null && vi.isConstant()) {
+                return vi.constant();
+            }
+            throw new GraphException("graph '" + graph.name() + "': tensor '" + tensorName + "' is not kept by this plan");
+        }
+        return values[id];
+    }
+
+    @Override
+    public String toString() {
+        return "Plan(" + graph.name() + ": " + steps.size() + " steps, " + bufferFloats + " buffer floats, inputs "
+                + Arrays.toString(inputShapes) + ")";
+    }
+
+    /**
+     * Gives every runtime tensor storage. Reshape-only ops alias their input (a view of the same
+     * buffer, or a per-run view of a caller's input). Other float tensors take a buffer from the
+     * free list (smallest that fits) or a new one; a buffer returns to the list after the last
+     * reader of every tensor that shares it. Graph outputs keep their buffers.
+     *
+     * @return floats allocated for intermediate and output tensors
+     */
+    private long allocateBuffers() {
+        int n = values.length;
+        perRunView = new boolean[n];
+        int[] root = new int[n];
+        for (int v = 0; v < n; v++) {
+            root[v] = v;
+        }
+        int[] lastUse = new int[n];
+        Arrays.fill(lastUse, -1);
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
+            if (step.reshapeOnly()) {
+                root[step.out[0]] = root[step.in[0]];
+            }
+            for (int in : step.in) {
+                if (in >= 0) {
+                    lastUse[in] = s;
+                }
+            }
+        }
+        int end = Integer.MAX_VALUE;
+        int[] rootLastUse = new int[n];
+        Arrays.fill(rootLastUse, -1);
+        for (int v = 0; v < n; v++) {
+            int r = root[v];
+            rootLastUse[r] = Math.max(rootLastUse[r], lastUse[v]);
+        }
+        for (int out : outputIds) {
+            rootLastUse[root[out]] = end;
+        }
+        if (!options.reuseBuffers()) {
+            Arrays.fill(rootLastUse, end);
+        }
+        List<float[]> free = new ArrayList<>();
+        List<List<Integer>> releaseAfter = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) {
+            releaseAfter.add(new ArrayList<>());
+        }
+        float[][] bufferOf = new float[n][];
+        long total = 0;
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
+            for (int o = 0; o < step.out.length; o++) {
+                int v = step.out[o];
+                if (v < 0) {
+                    continue;
+                }
+                ValueInfo vi = infos.get(step.node.outputs().get(o));
+                if (step.reshapeOnly() && o == 0) {
+                    int src = step.in[0];
+                    if (values[src] == null || perRunView[src]) {
+                        perRunView[v] = true;
+                    } else {
+                        values[v] = values[src].reshape(vi.shape());
+                    }
+                    continue;
+                }
+                if (vi.type() != DataType.FLOAT) {
+                    values[v] = Tensor.zeros(vi.shape(), vi.type());
+                    continue;
+                }
+                int size = vi.shape().size();
+                float[] buf = takeBestFit(free, size);
+                if (buf == null) {
+                    buf = new float[size];
+                    total += size;
+                }
+                bufferOf[v] = buf;
+                values[v] = Tensor.wrap(vi.shape(), buf, 0);
+                int last = rootLastUse[v];
+                if (last != end) {
+                    releaseAfter.get(Math.max(last, s)).add(v);
+                }
+            }
+            for (int v : releaseAfter.get(s)) {
+                free.add(bufferOf[v]);
+            }
+        }
+        return total;
+    }
+
+    private static float[] takeBestFit(List<float[]> free, int size) {
+        int best = -1;
+        for (int i = 0; i < free.size(); i++) {
+            int len = free.get(i).length;
+            if (len >= size && (best < 0 || len < free.get(best).length)) {
+                best = i;
+            }
+        }
+        return best < 0 ? null : free.remove(best);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.minnow.engine.op;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Creates ops from their ONNX op type and attributes. Every op Minnow implements is listed here
+ * with the factory that reads its attributes; the ONNX reader and the native model format both
+ * go through it.
+ *
+ * <p>Factories receive the opset version of the model so they can accept attribute forms of
+ * older opsets. (Forms that move an attribute to an input, such as {@code Clip}'s min and max
+ * before opset 11, are rewritten by the ONNX reader into the opset-13 form before they get here.)
+ */
+public final class OpRegistry {
+
+    /** Builds an op from its attributes, for a model of the given opset version. */
+    @FunctionalInterface
+    public interface Factory {
+        Op create(Attributes attributes, int opset);
+    }
+
+    /** Domain of Minnow's own ops (e.g. ChannelShuffle). */
+    public static final String NATIVE_DOMAIN = "dev.minnow";
+
+    private static final Map<String, Factory> STANDARD = new TreeMap<>();
+    private static final Map<String, Factory> NATIVE = new TreeMap<>();
+
+    static {
+        STANDARD.put("Relu", (a, v) -> Relu.fromOnnx(a));
+    }
+
+    private OpRegistry() {
+    }
+
+    /** True when {@code opType} in {@code domain} ("" or "ai.onnx" for standard ops) is implemented. */
+    public static boolean supports(String domain, String opType) {
+        return table(domain) != null && table(domain).containsKey(opType);
+    }
+
+    /**
+     * Creates an op.
+     *
+     * @throws UnsupportedOperationException naming the op and domain when Minnow lacks it
+     * @throws IllegalArgumentException when an attribute is malformed or unsupported
+     */
+    public static Op create(String domain, String opType, Attributes attributes, int opset) {
+        Map<String, Factory> t = table(domain);
+        Factory f = t == null ? null : t.get(opType);
+        if (f == null) {
+            throw new UnsupportedOperationException("op " + opType
+                    + (domain == null || domain.isEmpty() ? "" : " in domain '" + domain + "'")
+                    + " is not supported by Minnow");
+        }
+        return f.create(attributes, opset);
+    }
+
+    /** The standard ONNX op types Minnow implements, sorted. */
+    public static Set<String> standardOps() {
+        return java.util.Collections.unmodifiableSet(STANDARD.keySet());
+    }
+
+    /** The native op types, sorted. */
+    public static Set<String> nativeOps() {
+        return java.util.Collections.unmodifiableSet(NATIVE.keySet());
+    }
+
+    private static Map<String, Factory> table(String domain) {
+        if (domain == null || domain.isEmpty() || domain.equals("ai.onnx")) {
+            return STANDARD;
+        }
+        return domain.equals(NATIVE_DOMAIN) ? NATIVE : null;
+    }
+}

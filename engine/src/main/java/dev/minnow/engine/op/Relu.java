@@ -1,0 +1,67 @@
+package dev.minnow.engine.op;
+
+import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Rectified linear unit, element-wise: {@code y = max(0, x)}.
+ *
+ * <p>The non-linearity of nearly every CNN since AlexNet (Krizhevsky et al. 2012, who found it
+ * trains several times faster than tanh). A "non-tensor" layer in DeepRebirth's vocabulary: no
+ * weights, little arithmetic, but a full pass over memory, which is why fusing it into the
+ * producing convolution's output loop pays.
+ */
+public final class Relu implements Op {
+
+    public static Relu fromOnnx(Attributes attributes) {
+        attributes.requireOnly("Relu");
+        return new Relu();
+    }
+
+    @Override
+    public String opType() {
+        return "Relu";
+    }
+
+    @Override
+    public Attributes attributes() {
+        return Attributes.empty();
+    }
+
+    @Override
+    public List<ValueInfo> inferOutputs(List<ValueInfo> inputs) {
+        ValueInfo x = OpChecks.single(inputs, "X");
+        OpChecks.requireType(x, DataType.FLOAT, "X");
+        return List.of(ValueInfo.of(x.shape()));
+    }
+
+    @Override
+    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor y = outputs[0];
+        float[] xd = x.data();
+        float[] yd = y.data();
+        int xo = x.offset();
+        int yo = y.offset();
+        int n = x.size();
+        for (int i = 0; i < n; i++) {
+            yd[yo + i] = Math.max(0f, xd[xo + i]);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Relu;
+    }
+
+    @Override
+    public int hashCode() {
+        return Relu.class.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Relu";
+    }
+}
