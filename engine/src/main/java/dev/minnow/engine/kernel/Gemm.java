@@ -1,0 +1,130 @@
+package dev.minnow.engine.kernel;
+
+/**
+ * General matrix multiplication, the workhorse under Gemm, MatMul and every convolution that is
+ * not depthwise: {@code C = alpha * op(A) * op(B) + beta * C}, with {@code op(A)} an
+ * {@code m x k} matrix and {@code op(B)} a {@code k x n} matrix, all row-major.
+ *
+ * <p>{@link #sgemm} splits C across threads (by column blocks when C is wide, by row blocks when
+ * it is tall) and hands each thread's slice to the chosen {@link SimdKernels} implementation,
+ * which blocks for the caches and packs. {@link #sgemmNaive} is the reference it is tested
+ * against: the textbook triple loop.
+ *
+ * <p>FLOPs: {@code 2 m n k}. On a core with two 256-bit FMA units at 3.2 GHz the peak is
+ * {@code 2 units x 8 lanes x 2 flops x 3.2 GHz = 102.4 GFLOP/s}.
+ */
+public final class Gemm {
+    /** Below this many multiply-adds a second thread costs more than it saves. */
+    private static final long PARALLEL_THRESHOLD = 1L << 16;
+
+    private Gemm() {
+    }
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C} with the selected kernels, using up to
+     * {@code threads} threads. With {@code beta == 0} C is only written (NaNs in it are ignored).
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, int threads) {
+        sgemm(KernelProvider.kernels(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc, threads);
+    }
+
+    /** As {@link #sgemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, int)} with explicit kernels (tests, benchmarks). */
+    public static void sgemm(SimdKernels kernels, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, int threads) {
+        checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (beta != 0f && beta != 1f) {
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+        boolean accumulate = beta != 0f;
+        long work = (long) m * n * k;
+        int t = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, threads);
+        if (t == 1) {
+            kernels.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        if (n >= m) {
+            // column slices, multiples of 16 so that every thread gets whole register tiles
+            int blocks = (n + 15) / 16;
+            Parallel.forRange(t, blocks, (from, to) -> {
+                int j0 = from * 16;
+                int j1 = Math.min(n, to * 16);
+                kernels.gemm(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
+                        b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, accumulate);
+            });
+        } else {
+            int blocks = (m + 3) / 4;
+            Parallel.forRange(t, blocks, (from, to) -> {
+                int i0 = from * 4;
+                int i1 = Math.min(m, to * 4);
+                kernels.gemm(transA, transB, i1 - i0, n, k, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda,
+                        b, bOff, ldb, c, cOff + i0 * ldc, ldc, accumulate);
+            });
+        }
+    }
+
+    /**
+     * The reference: {@code C[i][j] = alpha * sum_p op(A)[i][p] * op(B)[p][j] + beta * C[i][j]},
+     * summed in order of p in float, exactly as written.
+     */
+    public static void sgemmNaive(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                  float beta, float[] c, int cOff, int ldc) {
+        checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    sum += av * bv;
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = alpha * sum + (beta == 0f ? 0f : beta * c[ci]);
+            }
+        }
+    }
+
+    private static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
+                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                  float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm sizes must be non-negative, got m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        int aRows = transA ? k : m;
+        int aCols = transA ? m : k;
+        int bRows = transB ? n : k;
+        int bCols = transB ? k : n;
+        checkMatrix("A", a, aOff, lda, aRows, aCols);
+        checkMatrix("B", b, bOff, ldb, bRows, bCols);
+        checkMatrix("C", c, cOff, ldc, m, n);
+    }
+
+    private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        if (ld < cols) {
+            throw new IllegalArgumentException("leading dimension of " + name + " is " + ld + " but it has " + cols + " columns");
+        }
+        long last = (long) off + (long) (rows - 1) * ld + cols;
+        if (off < 0 || last > x.length) {
+            throw new IllegalArgumentException(name + " (" + rows + " x " + cols + ", ld " + ld + ", offset " + off
+                    + ") does not fit in an array of " + x.length);
+        }
+    }
+}

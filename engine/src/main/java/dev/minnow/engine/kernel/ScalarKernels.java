@@ -1,0 +1,163 @@
+package dev.minnow.engine.kernel;
+
+import java.util.Arrays;
+
+/**
+ * {@link SimdKernels} in plain Java: always available, and shaped so that C2's auto-vectoriser
+ * (SuperWord) turns the hot loops into SIMD code anyway.
+ *
+ * <p>SuperWord is fragile. On JDK 17 it gives up on a loop such as
+ * {@code c[cOff + j] += a * b[bOff + j]} when the two arrays are indexed with different
+ * loop-invariant offsets (it cannot prove their relative alignment), so a textbook i-k-j GEMM
+ * stays scalar at about 5 GFLOP/s. It does vectorise {@code y[j] += a * x[j]} when both arrays
+ * are indexed from zero. The GEMM below is therefore organised around exactly that loop: the B
+ * block is packed into one array per row and four rows of C accumulate in four zero-based row
+ * arrays, so the innermost loop is {@code acc_r[j] += a_r * bRow[j]} for four rows at once
+ * (sharing each load of {@code bRow[j]}).
+ */
+public final class ScalarKernels implements SimdKernels {
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private static final int KC = 256;
+    private static final int NC = 512;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /** Per-thread buffers: the packed B block (one array per row) and four accumulator rows. */
+    private static final class Workspace {
+        final float[][] bRows = new float[KC][NC];
+        final float[][] acc = new float[4][NC];
+    }
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        Workspace ws = WORKSPACE.get();
+        float[][] bRows = ws.bRows;
+        float[] acc0 = ws.acc[0];
+        float[] acc1 = ws.acc[1];
+        float[] acc2 = ws.acc[2];
+        float[] acc3 = ws.acc[3];
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int p = 0; p < kc; p++) {
+                    float[] row = bRows[p];
+                    int r = pc + p;
+                    if (transB) {
+                        for (int j = 0; j < nc; j++) {
+                            row[j] = b[bOff + (jc + j) * ldb + r];
+                        }
+                    } else {
+                        System.arraycopy(b, bOff + r * ldb + jc, row, 0, nc);
+                    }
+                }
+                boolean add = accumulate || pc > 0;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    Arrays.fill(acc0, 0, nc, 0f);
+                    Arrays.fill(acc1, 0, nc, 0f);
+                    Arrays.fill(acc2, 0, nc, 0f);
+                    Arrays.fill(acc3, 0, nc, 0f);
+                    for (int p = 0; p < kc; p++) {
+                        float a0 = alpha * elementA(transA, a, aOff, lda, i, pc + p);
+                        float a1 = alpha * elementA(transA, a, aOff, lda, i + 1, pc + p);
+                        float a2 = alpha * elementA(transA, a, aOff, lda, i + 2, pc + p);
+                        float a3 = alpha * elementA(transA, a, aOff, lda, i + 3, pc + p);
+                        axpy4(nc, a0, a1, a2, a3, bRows[p], acc0, acc1, acc2, acc3);
+                    }
+                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc1, nc, c, cOff + (i + 1) * ldc + jc, add);
+                    storeRow(acc2, nc, c, cOff + (i + 2) * ldc + jc, add);
+                    storeRow(acc3, nc, c, cOff + (i + 3) * ldc + jc, add);
+                }
+                for (; i < m; i++) {
+                    Arrays.fill(acc0, 0, nc, 0f);
+                    for (int p = 0; p < kc; p++) {
+                        axpy1(nc, alpha * elementA(transA, a, aOff, lda, i, pc + p), bRows[p], acc0);
+                    }
+                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                }
+            }
+        }
+    }
+
+    private static float elementA(boolean transA, float[] a, int aOff, int lda, int row, int col) {
+        return transA ? a[aOff + col * lda + row] : a[aOff + row * lda + col];
+    }
+
+    /** Four rows of {@code acc_r[j] += a_r * x[j]}; zero-based indexing keeps it vectorisable. */
+    private static void axpy4(int n, float a0, float a1, float a2, float a3, float[] x,
+                              float[] y0, float[] y1, float[] y2, float[] y3) {
+        for (int j = 0; j < n; j++) {
+            float v = x[j];
+            y0[j] += a0 * v;
+            y1[j] += a1 * v;
+            y2[j] += a2 * v;
+            y3[j] += a3 * v;
+        }
+    }
+
+    private static void axpy1(int n, float a, float[] x, float[] y) {
+        for (int j = 0; j < n; j++) {
+            y[j] += a * x[j];
+        }
+    }
+
+    private static void storeRow(float[] acc, int n, float[] c, int cOff, boolean add) {
+        if (add) {
+            for (int j = 0; j < n; j++) {
+                c[cOff + j] += acc[j];
+            }
+        } else {
+            System.arraycopy(acc, 0, c, cOff, n);
+        }
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += x[xOff + i] * y[yOff + i];
+            s1 += x[xOff + i + 1] * y[yOff + i + 1];
+            s2 += x[xOff + i + 2] * y[yOff + i + 2];
+            s3 += x[xOff + i + 3] * y[yOff + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += x[xOff + i] * y[yOff + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.minnow.engine.kernel;
+
+/**
+ * The inner loops that decide Minnow's speed, with two implementations: {@link ScalarKernels}
+ * (plain Java, always available, relying on C2's auto-vectorisation where it can) and
+ * {@code dev.minnow.engine.kernel.vector.VectorKernels} (explicit SIMD with
+ * {@code jdk.incubator.vector}, used when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}). {@link KernelProvider} picks one at start-up.
+ *
+ * <p>Methods are single-threaded; callers ({@link Gemm}, the conv and pooling ops) split work
+ * across threads and hand each thread its own slice. Every method has a naive reference next to
+ * it (in {@link Gemm} and the op kernels) and tests compare both implementations with it.
+ */
+public interface SimdKernels {
+
+    /** {@code "vector (256-bit)"}, {@code "scalar"}: printed by benchmarks and {@code minnow --version}. */
+    String name();
+
+    /**
+     * Single-threaded matrix multiply {@code C = alpha * op(A) * op(B) + (accumulate ? C : 0)}
+     * for an {@code m x n} block of C, where {@code op(A)} is {@code m x k} and {@code op(B)} is
+     * {@code k x n}, all row-major with the given leading dimensions.
+     *
+     * <p>{@code op(A)(i, p) = transA ? a[aOff + p*lda + i] : a[aOff + i*lda + p]}, and likewise
+     * for B. Implementations block for the caches and pack operands into per-thread buffers that
+     * are allocated once per thread.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** {@code y[yOff + i] += alpha * x[xOff + i]} for {@code i < n}. */
+    void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+}

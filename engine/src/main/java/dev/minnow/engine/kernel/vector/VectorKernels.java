@@ -1,0 +1,246 @@
+package dev.minnow.engine.kernel.vector;
+
+import dev.minnow.engine.kernel.SimdKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link SimdKernels} written with the Vector API ({@code jdk.incubator.vector}), which C2 compiles
+ * to AVX2/AVX-512/NEON instructions of the machine's preferred width.
+ *
+ * <p>Loaded by name from {@link dev.minnow.engine.kernel.KernelProvider} only when the module is
+ * readable. The species is a static final constant (C2 needs that to intrinsify the vector
+ * operations); its initialiser runs only when this class is loaded, which the provider does only
+ * when the module is present.
+ *
+ * <h2>GEMM</h2> The classic Goto/BLIS structure (Goto and van de Geijn, "Anatomy of
+ * High-Performance Matrix Multiplication", 2008; Van Zee and van de Geijn, BLIS, 2015):
+ * <pre>
+ * for jc in 0..n step NC:               B block  (KC x NC, L3) packed into NR-wide column panels
+ *   for pc in 0..k step KC:
+ *     pack B[pc.., jc..]
+ *     for ic in 0..m step MC:           A block  (MC x KC, L2) packed into MR-tall row panels
+ *       pack alpha * A[ic.., pc..]
+ *       for jr in 0..NC step NR:        one B micro-panel (KC x NR, L1) reused by every A panel
+ *         for ir in 0..MC step MR:
+ *           C[ir..ir+MR, jr..jr+NR] += Apanel * Bpanel      (the micro-kernel)
+ * </pre>
+ * The micro-kernel holds an {@code MR x NR = 4 x 2L} tile of C in eight vector registers
+ * ({@code L} floats each: 8 with AVX2) and, per step of k, loads two vectors of B, broadcasts four
+ * elements of A and issues eight fused multiply-adds: 16 L flops per 6 loads, enough to keep both
+ * FMA units of a core busy. Packing makes every access of the inner loop sequential and
+ * zero-pads the edges, so the micro-kernel never branches; partial tiles go through a small
+ * buffer.
+ */
+public final class VectorKernels implements SimdKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int MR = 4;
+    private static final int NR = 2 * L;
+    private static final int KC = 256;
+    private static final int MC = 128;
+    private static final int NC = 4096;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /** Per-thread packing buffers, grown once to the largest size needed. */
+    private static final class Workspace {
+        float[] packA = new float[0];
+        float[] packB = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] packA(int size) {
+            if (packA.length < size) {
+                packA = new float[size];
+            }
+            return packA;
+        }
+
+        float[] packB(int size) {
+            if (packB.length < size) {
+                packB = new float[size];
+            }
+            return packB;
+        }
+    }
+
+    public VectorKernels() {
+        // public no-arg constructor: the provider creates this class reflectively
+    }
+
+    @Override
+    public String name() {
+        return "vector (" + S.vectorBitSize() + "-bit)";
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        Workspace ws = WORKSPACE.get();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int ncPadded = (nc + NR - 1) / NR * NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] bp = ws.packB(kc * ncPadded);
+                packB(transB, b, bOff, ldb, pc, jc, kc, nc, bp);
+                boolean acc = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    int mcPadded = (mc + MR - 1) / MR * MR;
+                    float[] ap = ws.packA(mcPadded * kc);
+                    packA(transA, a, aOff, lda, ic, pc, mc, kc, alpha, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bo = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int ao = ir * kc;
+                            int co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                microKernel(kc, ap, ao, bp, bo, c, co, ldc, acc);
+                            } else {
+                                microKernel(kc, ap, ao, bp, bo, ws.tile, 0, NR, false);
+                                for (int i = 0; i < mr; i++) {
+                                    for (int j = 0; j < nr; j++) {
+                                        float v = ws.tile[i * NR + j];
+                                        c[co + i * ldc + j] = acc ? c[co + i * ldc + j] + v : v;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A block {@code alpha * op(A)[ic..ic+mc, pc..pc+kc]} as MR-row panels, k-major, zero-padded. */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc,
+                              float alpha, float[] ap) {
+        int idx = 0;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < MR; i++) {
+                    float v = 0f;
+                    if (i < rows) {
+                        int row = ic + ir + i;
+                        int col = pc + p;
+                        v = alpha * (transA ? a[aOff + col * lda + row] : a[aOff + row * lda + col]);
+                    }
+                    ap[idx++] = v;
+                }
+            }
+        }
+    }
+
+    /** A block {@code op(B)[pc..pc+kc, jc..jc+nc]} as NR-column panels, row by row, zero-padded. */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
+                              float[] bp) {
+        int idx = 0;
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            for (int p = 0; p < kc; p++) {
+                if (!transB && cols == NR) {
+                    System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, bp, idx, NR);
+                    idx += NR;
+                    continue;
+                }
+                for (int j = 0; j < NR; j++) {
+                    float v = 0f;
+                    if (j < cols) {
+                        int row = pc + p;
+                        int col = jc + jr + j;
+                        v = transB ? b[bOff + col * ldb + row] : b[bOff + row * ldb + col];
+                    }
+                    bp[idx++] = v;
+                }
+            }
+        }
+    }
+
+    /** {@code C[4 x NR] (+)= Apanel[kc x 4] * Bpanel[kc x NR]}, the tile held in eight registers. */
+    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
+                                    boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ao]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+            ao += MR;
+            bo += NR;
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        int i = 0;
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
+            s1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), s1);
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += x[xOff + i] * y[yOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+}
