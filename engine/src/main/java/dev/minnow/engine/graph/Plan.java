@@ -44,9 +44,12 @@ public final class Plan {
     private final ExecutionContext context;
     private final long bufferFloats;
     private boolean[] perRunView;
+    private boolean[] needsGrad;
+    private Tensor[] grads;
 
     /** A node that runs at execution time, with its wiring resolved to value ids. */
-    private record Step(Node node, int index, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs) {
+    private record Step(Node node, int index, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs,
+                        Tensor[] inGrads, Tensor[] outGrads) {
         boolean reshapeOnly() {
             return node.op().isReshapeOfInput();
         }
@@ -152,7 +155,8 @@ public final class Plan {
         for (Node node : runtime) {
             int[] in = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
             int[] out = node.outputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
-            steps.add(new Step(node, graph.nodes().indexOf(node), in, out, new Tensor[in.length], new Tensor[out.length]));
+            steps.add(new Step(node, graph.nodes().indexOf(node), in, out, new Tensor[in.length], new Tensor[out.length],
+                    new Tensor[in.length], new Tensor[out.length]));
         }
         bufferFloats = allocateBuffers();
     }
@@ -251,6 +255,125 @@ public final class Plan {
             result.put(graph.outputs().get(i), vals[outputIds[i]]);
         }
         return result;
+    }
+
+    /**
+     * Prepares the backward pass: from now on {@link #backward} computes the gradient of the loss
+     * with respect to every tensor in {@code wrt} (trainable initializers declared as
+     * {@link PlanOptions#variables()}, or graph inputs) and every intermediate tensor between them
+     * and the outputs. The plan must have been made without buffer reuse, since the backward pass
+     * reads every activation of the forward pass.
+     *
+     * @throws GraphException naming a node on the way that has no backward pass
+     */
+    public void requireGradients(java.util.Set<String> wrt) {
+        if (options.reuseBuffers()) {
+            throw new GraphException("graph '" + graph.name() + "': a plan for training needs "
+                    + "PlanOptions.withReuseBuffers(false)");
+        }
+        needsGrad = new boolean[values.length];
+        for (String name : wrt) {
+            Integer id = ids.get(name);
+            if (id == null) {
+                throw new GraphException("graph '" + graph.name() + "': no run-time tensor named '" + name
+                        + "' to differentiate (is it a variable of the plan?)");
+            }
+            needsGrad[id] = true;
+        }
+        for (Step step : steps) {
+            boolean any = false;
+            for (int in : step.in) {
+                any |= in >= 0 && needsGrad[in];
+            }
+            if (!any) {
+                continue;
+            }
+            if (!step.node.op().hasBackward()) {
+                throw new GraphException("node " + step.node.describe() + " has no backward pass, so the graph "
+                        + "cannot be trained through it");
+            }
+            for (int out : step.out) {
+                if (out >= 0) {
+                    needsGrad[out] = true;
+                }
+            }
+        }
+        grads = new Tensor[values.length];
+        for (int v = 0; v < values.length; v++) {
+            if (needsGrad[v]) {
+                Tensor val = values[v];
+                grads[v] = val != null ? Tensor.zeros(val.shape(), val.type())
+                        : Tensor.zeros(infoById(v).shape(), infoById(v).type());
+            }
+        }
+    }
+
+    private ValueInfo infoById(int id) {
+        for (Map.Entry<String, Integer> e : ids.entrySet()) {
+            if (e.getValue() == id) {
+                return infos.get(e.getKey());
+            }
+        }
+        throw new IllegalStateException("no tensor with id " + id);
+    }
+
+    /**
+     * Back-propagates from the gradients of the graph outputs (by name; a missing output counts
+     * as zero) through every node of the last {@link #run}, in reverse order. Afterwards
+     * {@link #gradient} holds the gradient of each tensor given to {@link #requireGradients}.
+     */
+    public void backward(Map<String, Tensor> outputGrads) {
+        if (grads == null) {
+            throw new GraphException("graph '" + graph.name() + "': call requireGradients before backward");
+        }
+        for (Tensor g : grads) {
+            if (g != null) {
+                g.fillZero();
+            }
+        }
+        for (Map.Entry<String, Tensor> e : outputGrads.entrySet()) {
+            Integer id = ids.get(e.getKey());
+            if (id == null || grads[id] == null) {
+                throw new GraphException("graph '" + graph.name() + "': '" + e.getKey()
+                        + "' is not an output that depends on the differentiated tensors");
+            }
+            grads[id].copyFrom(e.getValue());
+        }
+        for (int s = steps.size() - 1; s >= 0; s--) {
+            Step step = steps.get(s);
+            boolean anyIn = false;
+            for (int in : step.in) {
+                anyIn |= in >= 0 && needsGrad[in];
+            }
+            if (!anyIn) {
+                continue;
+            }
+            Tensor[] outGrads = step.outGrads;
+            for (int i = 0; i < step.out.length; i++) {
+                outGrads[i] = step.out[i] < 0 ? null : grads[step.out[i]];
+            }
+            Tensor[] inGrads = step.inGrads;
+            for (int i = 0; i < step.in.length; i++) {
+                inGrads[i] = step.in[i] >= 0 && needsGrad[step.in[i]] ? grads[step.in[i]] : null;
+                step.inArgs[i] = step.in[i] < 0 ? null : values[step.in[i]];
+            }
+            for (int i = 0; i < step.out.length; i++) {
+                step.outArgs[i] = step.out[i] < 0 ? null : values[step.out[i]];
+            }
+            context.enterNode(step.index);
+            try {
+                step.node.op().backward(step.inArgs, step.outArgs, outGrads, inGrads, context);
+            } catch (RuntimeException ex) {
+                throw new GraphException("node " + step.node.describe() + " failed in the backward pass: "
+                        + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /** The gradient computed by the last {@link #backward} for a tensor, or {@code null} if none is kept. */
+    public Tensor gradient(String tensorName) {
+        Integer id = ids.get(tensorName);
+        return grads == null || id == null ? null : grads[id];
     }
 
     /** Runs a single-input, single-output graph. The result is owned by the plan. */

@@ -46,6 +46,35 @@ public interface Op {
     void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx);
 
     /**
+     * The backward pass (training): given the gradients of the loss with respect to the outputs,
+     * <em>adds</em> the gradients with respect to the inputs into {@code inputGrads[i]} for every
+     * non-null entry (several nodes may read one tensor, so contributions accumulate; the caller
+     * zeroes them first). {@code outputGrads[i]} is {@code null} for an output nothing depends on.
+     * Runs after {@link #forward} on the same context, so whatever forward saved with
+     * {@link ExecutionContext#setState} is there.
+     *
+     * <p>Only called when {@link #hasBackward()} is true.
+     */
+    default void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                          ExecutionContext ctx) {
+        throw new IllegalStateException(opType() + " has no backward pass");
+    }
+
+    /** True when {@link #backward} is implemented, so graphs containing this op can be trained. */
+    default boolean hasBackward() {
+        return false;
+    }
+
+    /**
+     * Whether a float initializer feeding input {@code index} is a trainable parameter (weights,
+     * biases, BN scale and shift) rather than a fixed setting (BN running statistics, Clip bounds,
+     * a Pad value). Integer inputs are never trainable.
+     */
+    default boolean isTrainableInput(int index) {
+        return true;
+    }
+
+    /**
      * Multiply-accumulate operations of one forward pass for these input and output types, the
      * figure model summaries and papers quote (convolutions, Gemm and MatMul); zero for ops whose
      * cost is not counted in MACs (activations, pooling, element-wise arithmetic).
