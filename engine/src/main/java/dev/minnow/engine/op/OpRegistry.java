@@ -28,6 +28,15 @@ public final class OpRegistry {
     private static final Map<String, Factory> NATIVE = new TreeMap<>();
 
     static {
+        STANDARD.put("AveragePool", (a, v) -> AveragePool.fromOnnx(a));
+        STANDARD.put("BatchNormalization", BatchNormalization::fromOnnx);
+        STANDARD.put("Conv", (a, v) -> Conv.fromOnnx(a));
+        STANDARD.put("Gemm", Gemm::fromOnnx);
+        STANDARD.put("GlobalAveragePool", (a, v) -> GlobalAveragePool.fromOnnx(a));
+        STANDARD.put("GlobalMaxPool", (a, v) -> GlobalMaxPool.fromOnnx(a));
+        STANDARD.put("LRN", (a, v) -> Lrn.fromOnnx(a));
+        STANDARD.put("MatMul", (a, v) -> MatMul.fromOnnx(a));
+        STANDARD.put("MaxPool", (a, v) -> MaxPool.fromOnnx(a));
         STANDARD.put("Relu", (a, v) -> Relu.fromOnnx(a));
     }
 

@@ -1,0 +1,160 @@
+package dev.minnow.engine.kernel;
+
+/**
+ * Pooling kernels over NCHW float arrays, written as plain reference loops.
+ *
+ * <p>A "plane" is one {@code (n, c)} pair: pooling never mixes channels, so the batch and channel
+ * axes collapse into {@code planes = N * C}. Geometry arrays hold three spatial axes {@code (D, H, W)},
+ * with leading lengths of 1 for 1-D and 2-D inputs (kernel 1, stride 1, no padding there).
+ */
+public final class PoolKernels {
+    private PoolKernels() {
+    }
+
+    /**
+     * Max pooling: {@code y = max} of the input positions the (dilated) window covers; padding
+     * never wins (it acts as -infinity). A NaN in the window propagates, as in PyTorch. Ties keep
+     * the first position in row-major order.
+     *
+     * @param indices          when not {@code null}, receives the flat index of each maximum in the
+     *                         whole input tensor, ONNX's {@code Indices} output: plane * planeSize
+     *                         plus the position within the plane
+     * @param columnMajorIndices position within the plane counted with the first spatial axis
+     *                         fastest ({@code d + D*(h + H*w)}, ONNX {@code storage_order = 1})
+     *                         instead of the last ({@code (d*H + h)*W + w})
+     */
+    public static void maxPoolNaive(float[] x, int xOff, float[] y, int yOff, long[] indices, int iOff,
+            boolean columnMajorIndices, int planes, int[] in, int[] out, int[] kernel, int[] strides,
+            int[] padBegin, int[] dilations) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        int outD = out[0], outH = out[1], outW = out[2];
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        for (int p = 0; p < planes; p++) {
+            int xPlane = xOff + p * inPlane;
+            for (int od = 0; od < outD; od++) {
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        float max = Float.NEGATIVE_INFINITY;
+                        int best = -1;
+                        for (int kd = 0; kd < kernel[0]; kd++) {
+                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
+                            if (id < 0 || id >= inD) {
+                                continue;
+                            }
+                            for (int kh = 0; kh < kernel[1]; kh++) {
+                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
+                                if (ih < 0 || ih >= inH) {
+                                    continue;
+                                }
+                                for (int kw = 0; kw < kernel[2]; kw++) {
+                                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
+                                    if (iw < 0 || iw >= inW) {
+                                        continue;
+                                    }
+                                    int pos = (id * inH + ih) * inW + iw;
+                                    float v = x[xPlane + pos];
+                                    if (best < 0 || v > max || Float.isNaN(v)) {
+                                        max = v;
+                                        best = pos;
+                                    }
+                                }
+                            }
+                        }
+                        int o = p * outPlane + (od * outH + oh) * outW + ow;
+                        y[yOff + o] = max;
+                        if (indices != null) {
+                            long at = best;
+                            if (best >= 0 && columnMajorIndices) {
+                                int d = best / (inH * inW);
+                                int h = best / inW % inH;
+                                int w = best % inW;
+                                at = d + (long) inD * (h + (long) inH * w);
+                            }
+                            indices[iOff + o] = best < 0 ? -1 : (long) p * inPlane + at;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Average pooling: the mean of the input positions the window covers.
+     *
+     * <p>Along each axis the window {@code [o*s - pb, o*s - pb + k)} is first clipped to the padded
+     * input {@code [-pb, in + pe)} (a ceil-mode window may hang over even the padding), then to the
+     * input {@code [0, in)}. The divisor is the product of the clipped-to-padding lengths when
+     * {@code countIncludePad} (zeros of the padding count, ONNX {@code count_include_pad = 1}), else
+     * the number of input elements summed. This matches PyTorch's {@code avg_pool}.
+     */
+    public static void averagePoolNaive(float[] x, int xOff, float[] y, int yOff, int planes, int[] in, int[] out,
+            int[] kernel, int[] strides, int[] padBegin, int[] padEnd, boolean countIncludePad) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        int outD = out[0], outH = out[1], outW = out[2];
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        for (int p = 0; p < planes; p++) {
+            int xPlane = xOff + p * inPlane;
+            for (int od = 0; od < outD; od++) {
+                int d0 = od * strides[0] - padBegin[0];
+                int d1 = Math.min(d0 + kernel[0], inD + padEnd[0]);
+                int padLenD = d1 - d0;
+                d0 = Math.max(d0, 0);
+                d1 = Math.min(d1, inD);
+                for (int oh = 0; oh < outH; oh++) {
+                    int h0 = oh * strides[1] - padBegin[1];
+                    int h1 = Math.min(h0 + kernel[1], inH + padEnd[1]);
+                    int padLenH = h1 - h0;
+                    h0 = Math.max(h0, 0);
+                    h1 = Math.min(h1, inH);
+                    for (int ow = 0; ow < outW; ow++) {
+                        int w0 = ow * strides[2] - padBegin[2];
+                        int w1 = Math.min(w0 + kernel[2], inW + padEnd[2]);
+                        int padLenW = w1 - w0;
+                        w0 = Math.max(w0, 0);
+                        w1 = Math.min(w1, inW);
+                        float sum = 0f;
+                        for (int id = d0; id < d1; id++) {
+                            for (int ih = h0; ih < h1; ih++) {
+                                for (int iw = w0; iw < w1; iw++) {
+                                    sum += x[xPlane + (id * inH + ih) * inW + iw];
+                                }
+                            }
+                        }
+                        int count = countIncludePad ? padLenD * padLenH * padLenW
+                                : Math.max(0, d1 - d0) * Math.max(0, h1 - h0) * Math.max(0, w1 - w0);
+                        y[yOff + p * outPlane + (od * outH + oh) * outW + ow] = sum / count;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code y[p] = mean of x[p, *]} over each plane of {@code planeSize} elements. */
+    public static void globalAveragePool(float[] x, int xOff, float[] y, int yOff, int planes, int planeSize) {
+        for (int p = 0; p < planes; p++) {
+            int base = xOff + p * planeSize;
+            float sum = 0f;
+            for (int i = 0; i < planeSize; i++) {
+                sum += x[base + i];
+            }
+            y[yOff + p] = sum / planeSize;
+        }
+    }
+
+    /** {@code y[p] = max of x[p, *]} over each plane; NaN propagates. */
+    public static void globalMaxPool(float[] x, int xOff, float[] y, int yOff, int planes, int planeSize) {
+        for (int p = 0; p < planes; p++) {
+            int base = xOff + p * planeSize;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < planeSize; i++) {
+                float v = x[base + i];
+                if (v > max || Float.isNaN(v)) {
+                    max = v;
+                }
+            }
+            y[yOff + p] = max;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.minnow.engine.op;
+
+import dev.minnow.engine.kernel.ConvKernels;
+import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Shape;
+import dev.minnow.engine.tensor.Tensor;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Convolution (cross-correlation, as in every deep-learning framework) over 1, 2 or 3 spatial axes.
+ *
+ * <p>Inputs {@code X [N, C_in, D1..Dr]}, weights {@code W [C_out, C_in/group, k1..kr]}, optional bias
+ * {@code B [C_out]}; output {@code Y [N, C_out, o1..or]}:
+ * <pre>
+ *   Y[n, oc, o] = B[oc] + sum over ic &lt; C_in/group and kernel offsets j of
+ *                 W[oc, ic, j] * X[n, g*C_in/group + ic, o*stride - pad_begin + j*dilation]
+ *   g = oc / (C_out/group)                    (the group output channel oc belongs to)
+ *   o_i = floor((D_i + pad_begin_i + pad_end_i - dilation_i*(k_i - 1) - 1) / stride_i) + 1
+ * </pre>
+ * Positions outside the input read as zero. The window geometry (strides, pads, dilations,
+ * {@code auto_pad}) is a {@link SlidingWindow}; {@code kernel_shape} may be omitted, in which case it
+ * is W's spatial shape.
+ *
+ * <p><b>Groups.</b> With {@code group = G} the channels split into G independent convolutions, each
+ * seeing {@code C_in/G} inputs and producing {@code C_out/G} outputs, which divides weights and MACs
+ * by G. AlexNet used G = 2 to split the network over two GPUs (Krizhevsky et al. 2012); ResNeXt made
+ * it a design axis ("cardinality", Xie et al. 2017). {@code G = C_in} is the <em>depthwise</em>
+ * convolution of MobileNet (Howard et al. 2017): one filter per channel, or {@code C_out = m * C_in}
+ * filters with a channel multiplier {@code m}; followed by a 1x1 (<em>pointwise</em>) convolution it
+ * forms the depthwise-separable block. <b>Dilation</b>: see {@link SlidingWindow} (Yu &amp; Koltun 2016).
+ *
+ * <p>Cost: {@code macs = N * C_out * prod(o_i) * (C_in/G) * prod(k_i)}.
+ */
+public final class Conv implements Op {
+    private final SlidingWindow window;
+    private final int group;
+
+    /**
+     * @param window kernel (or {@code null} kernel to take it from W), strides, pads, dilations, auto_pad;
+     *               no ceil_mode
+     * @param group  number of channel groups, {@code >= 1}
+     */
+    public Conv(SlidingWindow window, int group) {
+        this.window = Objects.requireNonNull(window, "window");
+        if (group < 1) {
+            throw new IllegalArgumentException("group must be >= 1, found " + group);
+        }
+        if (window.ceilMode()) {
+            throw new IllegalArgumentException("Conv has no ceil_mode (it is a pooling attribute)");
+        }
+        this.group = group;
+    }
+
+    /** A square 2-D convolution: {@code kernel x kernel}, stride and padding the same on both axes. */
+    public static Conv of2d(int kernel, int stride, int pad) {
+        return new Conv(SlidingWindow.of2d(kernel, stride, pad), 1);
+    }
+
+    /** A square 2-D convolution with dilation and groups. */
+    public static Conv of2d(int kernel, int stride, int pad, int dilation, int group) {
+        return new Conv(SlidingWindow.of2d(kernel, stride, pad).withDilations(dilation, dilation), group);
+    }
+
+    /**
+     * A square 2-D depthwise convolution over {@code channels} input channels ({@code group = channels});
+     * W then has shape {@code [m * channels, 1, kernel, kernel]} for a channel multiplier {@code m}.
+     */
+    public static Conv depthwise2d(int kernel, int stride, int pad, int channels) {
+        return new Conv(SlidingWindow.of2d(kernel, stride, pad), channels);
+    }
+
+    public static Conv fromOnnx(Attributes a) {
+        a.requireOnly("Conv", "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides");
+        return new Conv(SlidingWindow.fromOnnx(a), a.getInt("group", 1));
+    }
+
+    public SlidingWindow window() {
+        return window;
+    }
+
+    public int group() {
+        return group;
+    }
+
+    @Override
+    public String opType() {
+        return "Conv";
+    }
+
+    @Override
+    public Attributes attributes() {
+        Attributes.Builder b = Attributes.builder();
+        window.exportTo(b);
+        if (group != 1) {
+            b.set("group", group);
+        }
+        return b.build();
+    }
+
+    @Override
+    public List<ValueInfo> inferOutputs(List<ValueInfo> inputs) {
+        OpChecks.requireCount(inputs, 2, 3);
+        ValueInfo x = OpChecks.require(inputs, 0, "X");
+        ValueInfo w = OpChecks.require(inputs, 1, "W");
+        ValueInfo b = OpChecks.optional(inputs, 2);
+        OpChecks.requireType(x, DataType.FLOAT, "X");
+        OpChecks.requireType(w, DataType.FLOAT, "W");
+        Shape xs = x.shape();
+        Shape ws = w.shape();
+        if (xs.rank() < 3) {
+            throw new IllegalArgumentException("X must be N x C x D1 [x D2 [x D3]], found shape " + xs);
+        }
+        if (ws.rank() != xs.rank()) {
+            throw new IllegalArgumentException("W must have the rank of X (" + xs.rank()
+                    + "): C_out x C_in/group x kernel, found shape " + ws);
+        }
+        int channels = xs.dim(1);
+        int filters = ws.dim(0);
+        if (channels % group != 0) {
+            throw new IllegalArgumentException("X has " + channels + " channels, which group = " + group
+                    + " does not divide");
+        }
+        if (ws.dim(1) != channels / group) {
+            throw new IllegalArgumentException("W has " + ws.dim(1) + " input channels per group but X has "
+                    + channels + " channels and group = " + group + " (expected " + channels / group + ")");
+        }
+        if (filters % group != 0) {
+            throw new IllegalArgumentException("W has " + filters + " filters (output channels), which group = "
+                    + group + " does not divide");
+        }
+        if (b != null) {
+            OpChecks.requireType(b, DataType.FLOAT, "B");
+            if (b.shape().rank() != 1 || b.shape().dim(0) != filters) {
+                throw new IllegalArgumentException("B must have shape [C_out] = [" + filters + "], found " + b.shape());
+            }
+        }
+        return List.of(ValueInfo.of(window.resolve(xs, ws).outputShape(filters)));
+    }
+
+    @Override
+    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor w = inputs[1];
+        Tensor b = inputs.length > 2 ? inputs[2] : null;
+        Tensor y = outputs[0];
+        WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
+        ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
+                b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
+                x.shape().dim(0), x.shape().dim(1), w.shape().dim(0), group,
+                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+    }
+
+    @Override
+    public long macs(List<ValueInfo> inputs, List<ValueInfo> outputs) {
+        Shape ws = inputs.get(1).shape();
+        Shape ys = outputs.get(0).shape();
+        long kernelTaps = ws.sizeBetween(1, ws.rank()); // C_in/group * prod(k)
+        return (long) ys.size() * kernelTaps;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Conv c && c.group == group && c.window.equals(window);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(window, group);
+    }
+
+    @Override
+    public String toString() {
+        return "Conv" + attributes();
+    }
+}

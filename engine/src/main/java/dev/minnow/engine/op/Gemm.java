@@ -1,0 +1,182 @@
+package dev.minnow.engine.op;
+
+import dev.minnow.engine.kernel.GemmKernels;
+import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Shape;
+import dev.minnow.engine.tensor.Tensor;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * General matrix multiplication, the fully-connected layer of ONNX:
+ * <pre>
+ *   Y = alpha * op(A) * op(B) + beta * C          op(A) [M, K], op(B) [K, N], Y [M, N]
+ *   op(A) = transA ? A^T : A,   op(B) = transB ? B^T : B
+ * </pre>
+ * {@code C} is optional and broadcast to {@code [M, N]} in one direction: a scalar, {@code [N]},
+ * {@code [1, N]}, {@code [M, 1]}, {@code [M, N]} (or any of those with 1 for M or N). A PyTorch
+ * {@code nn.Linear} exports as {@code Gemm(X, W, b)} with {@code transB = 1}, since it stores
+ * {@code W} as {@code [out_features, in_features]} ({@link #linear()}).
+ *
+ * <p>Cost: {@code macs = M * N * K}.
+ */
+public final class Gemm implements Op {
+    private final float alpha;
+    private final float beta;
+    private final boolean transA;
+    private final boolean transB;
+
+    public Gemm(float alpha, float beta, boolean transA, boolean transB) {
+        this.alpha = alpha;
+        this.beta = beta;
+        this.transA = transA;
+        this.transB = transB;
+    }
+
+    /** {@code Y = A * B + C}. */
+    public Gemm() {
+        this(1f, 1f, false, false);
+    }
+
+    /** {@code Y = X * W^T + b}: a fully-connected layer with PyTorch's weight layout {@code W [out, in]}. */
+    public static Gemm linear() {
+        return new Gemm(1f, 1f, false, true);
+    }
+
+    /**
+     * Reads {@code alpha, beta, transA, transB}; for opsets before 7 also {@code broadcast}, which only
+     * said whether C may be broadcast (a model with {@code broadcast = 0} has a full C anyway).
+     */
+    public static Gemm fromOnnx(Attributes a, int opset) {
+        if (opset < 7) {
+            a.requireOnly("Gemm", "alpha", "beta", "broadcast", "transA", "transB");
+        } else {
+            a.requireOnly("Gemm", "alpha", "beta", "transA", "transB");
+        }
+        return new Gemm(a.getFloat("alpha", 1f), a.getFloat("beta", 1f), a.getLong("transA", 0) != 0,
+                a.getLong("transB", 0) != 0);
+    }
+
+    public float alpha() {
+        return alpha;
+    }
+
+    public float beta() {
+        return beta;
+    }
+
+    public boolean transA() {
+        return transA;
+    }
+
+    public boolean transB() {
+        return transB;
+    }
+
+    @Override
+    public String opType() {
+        return "Gemm";
+    }
+
+    @Override
+    public Attributes attributes() {
+        Attributes.Builder b = Attributes.builder();
+        if (alpha != 1f) {
+            b.set("alpha", alpha);
+        }
+        if (beta != 1f) {
+            b.set("beta", beta);
+        }
+        if (transA) {
+            b.set("transA", 1L);
+        }
+        if (transB) {
+            b.set("transB", 1L);
+        }
+        return b.build();
+    }
+
+    @Override
+    public List<ValueInfo> inferOutputs(List<ValueInfo> inputs) {
+        OpChecks.requireCount(inputs, 2, 3);
+        ValueInfo a = OpChecks.require(inputs, 0, "A");
+        ValueInfo b = OpChecks.require(inputs, 1, "B");
+        ValueInfo c = OpChecks.optional(inputs, 2);
+        OpChecks.requireType(a, DataType.FLOAT, "A");
+        OpChecks.requireType(b, DataType.FLOAT, "B");
+        OpChecks.requireRank(a, 2, "A");
+        OpChecks.requireRank(b, 2, "B");
+        int m = a.shape().dim(transA ? 1 : 0);
+        int k = a.shape().dim(transA ? 0 : 1);
+        int kb = b.shape().dim(transB ? 1 : 0);
+        int n = b.shape().dim(transB ? 0 : 1);
+        if (k != kb) {
+            throw new IllegalArgumentException("A " + a.shape() + " with transA = " + (transA ? 1 : 0) + " is M x K = "
+                    + m + " x " + k + " but B " + b.shape() + " with transB = " + (transB ? 1 : 0) + " is K x N = "
+                    + kb + " x " + n + " (K differs)");
+        }
+        if (c != null) {
+            OpChecks.requireType(c, DataType.FLOAT, "C");
+            Shape cs = c.shape();
+            boolean fits = cs.rank() <= 2
+                    && (cs.rank() < 1 || cs.dim(-1) == 1 || cs.dim(-1) == n)
+                    && (cs.rank() < 2 || cs.dim(0) == 1 || cs.dim(0) == m);
+            if (!fits) {
+                throw new IllegalArgumentException("C " + cs + " cannot be broadcast to Y [" + m + ", " + n
+                        + "] (expected a scalar, [N], [1, N], [M, 1] or [M, N])");
+            }
+        }
+        return List.of(ValueInfo.of(Shape.of(m, n)));
+    }
+
+    @Override
+    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        Tensor a = inputs[0];
+        Tensor b = inputs[1];
+        Tensor c = inputs.length > 2 ? inputs[2] : null;
+        Tensor y = outputs[0];
+        int m = y.shape().dim(0);
+        int n = y.shape().dim(1);
+        int k = a.shape().dim(transA ? 0 : 1);
+        float[] yd = y.data();
+        int yo = y.offset();
+        boolean addC = c != null && beta != 0f;
+        if (addC) {
+            // Y = C broadcast to [M, N]; the kernel then computes alpha*A*B + beta*Y
+            Shape cs = c.shape();
+            int colStride = cs.rank() >= 1 && cs.dim(-1) == n && n != 1 ? 1 : 0;
+            int rowStride = cs.rank() == 2 && cs.dim(0) == m && m != 1 ? cs.dim(1) : 0;
+            float[] cd = c.data();
+            int co = c.offset();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    yd[yo + i * n + j] = cd[co + i * rowStride + j * colStride];
+                }
+            }
+        }
+        GemmKernels.gemmNaive(transA, transB, m, n, k, alpha, a.data(), a.offset(), a.shape().dim(1),
+                b.data(), b.offset(), b.shape().dim(1), addC ? beta : 0f, yd, yo, n);
+    }
+
+    @Override
+    public long macs(List<ValueInfo> inputs, List<ValueInfo> outputs) {
+        Shape as = inputs.get(0).shape();
+        return (long) outputs.get(0).shape().size() * as.dim(transA ? 0 : 1);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Gemm g && Float.compare(g.alpha, alpha) == 0 && Float.compare(g.beta, beta) == 0
+                && g.transA == transA && g.transB == transB;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(alpha, beta, transA, transB);
+    }
+
+    @Override
+    public String toString() {
+        return "Gemm" + attributes();
+    }
+}
