@@ -491,6 +491,11 @@ public final class Plan {
                     continue;
                 }
                 ValueInfo vi = infos.get(step.node.outputs().get(o));
+                if (step.reshapeOnly() && o > 0 && vi.isConstant()) {
+                    // a reshape-only op never runs: its other outputs are constants fixed when
+                    // planning (Dropout's all-true mask), already in values
+                    continue;
+                }
                 if (step.reshapeOnly() && o == 0) {
                     int src = step.in[0];
                     if (values[src] == null || perRunView[src]) {

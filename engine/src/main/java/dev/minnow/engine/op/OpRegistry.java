@@ -28,16 +28,43 @@ public final class OpRegistry {
     private static final Map<String, Factory> NATIVE = new TreeMap<>();
 
     static {
+        STANDARD.put("Add", Add::fromOnnx);
         STANDARD.put("AveragePool", (a, v) -> AveragePool.fromOnnx(a));
         STANDARD.put("BatchNormalization", BatchNormalization::fromOnnx);
+        STANDARD.put("Cast", (a, v) -> Cast.fromOnnx(a));
+        STANDARD.put("Clip", (a, v) -> Clip.fromOnnx(a));
+        STANDARD.put("Concat", (a, v) -> Concat.fromOnnx(a));
+        STANDARD.put("Constant", (a, v) -> Constant.fromOnnx(a));
+        STANDARD.put("ConstantOfShape", (a, v) -> ConstantOfShape.fromOnnx(a));
         STANDARD.put("Conv", (a, v) -> Conv.fromOnnx(a));
+        STANDARD.put("Div", Div::fromOnnx);
+        STANDARD.put("Dropout", Dropout::fromOnnx);
+        STANDARD.put("Expand", (a, v) -> Expand.fromOnnx(a));
+        STANDARD.put("Flatten", (a, v) -> Flatten.fromOnnx(a));
+        STANDARD.put("Gather", (a, v) -> Gather.fromOnnx(a));
         STANDARD.put("Gemm", Gemm::fromOnnx);
         STANDARD.put("GlobalAveragePool", (a, v) -> GlobalAveragePool.fromOnnx(a));
         STANDARD.put("GlobalMaxPool", (a, v) -> GlobalMaxPool.fromOnnx(a));
+        STANDARD.put("Identity", (a, v) -> Identity.fromOnnx(a));
         STANDARD.put("LRN", (a, v) -> Lrn.fromOnnx(a));
+        STANDARD.put("LeakyRelu", (a, v) -> LeakyRelu.fromOnnx(a));
+        STANDARD.put("LogSoftmax", LogSoftmax::fromOnnx);
         STANDARD.put("MatMul", (a, v) -> MatMul.fromOnnx(a));
         STANDARD.put("MaxPool", (a, v) -> MaxPool.fromOnnx(a));
+        STANDARD.put("Mul", Mul::fromOnnx);
+        STANDARD.put("Pad", (a, v) -> Pad.fromOnnx(a));
         STANDARD.put("Relu", (a, v) -> Relu.fromOnnx(a));
+        STANDARD.put("Reshape", (a, v) -> Reshape.fromOnnx(a));
+        STANDARD.put("Shape", (a, v) -> ShapeOf.fromOnnx(a));
+        STANDARD.put("Sigmoid", (a, v) -> Sigmoid.fromOnnx(a));
+        STANDARD.put("Softmax", Softmax::fromOnnx);
+        STANDARD.put("Squeeze", (a, v) -> Squeeze.fromOnnx(a));
+        STANDARD.put("Sub", Sub::fromOnnx);
+        STANDARD.put("Tanh", (a, v) -> Tanh.fromOnnx(a));
+        STANDARD.put("Transpose", (a, v) -> Transpose.fromOnnx(a));
+        STANDARD.put("Unsqueeze", (a, v) -> Unsqueeze.fromOnnx(a));
+
+        NATIVE.put("ChannelShuffle", (a, v) -> ChannelShuffle.fromOnnx(a));
     }
 
     private OpRegistry() {

@@ -1,0 +1,59 @@
+package dev.minnow.engine.op;
+
+import dev.minnow.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * {@code y = x}, any element type. Exporters leave Identity nodes where a graph output must have
+ * its own name or where a training-only op was removed; the planner lets {@code y} share
+ * {@code x}'s storage ({@link #isReshapeOfInput()}), so an Identity costs nothing at run time.
+ */
+public final class Identity implements Op {
+
+    public static Identity fromOnnx(Attributes attributes) {
+        attributes.requireOnly("Identity");
+        return new Identity();
+    }
+
+    @Override
+    public String opType() {
+        return "Identity";
+    }
+
+    @Override
+    public Attributes attributes() {
+        return Attributes.empty();
+    }
+
+    @Override
+    public List<ValueInfo> inferOutputs(List<ValueInfo> inputs) {
+        ValueInfo x = OpChecks.single(inputs, "input");
+        return List.of(ValueInfo.of(x.type(), x.shape()));
+    }
+
+    /** Copies; only runs when the planner did not alias the output to the input. */
+    @Override
+    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        outputs[0].copyFrom(inputs[0]);
+    }
+
+    @Override
+    public boolean isReshapeOfInput() {
+        return true;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Identity;
+    }
+
+    @Override
+    public int hashCode() {
+        return Identity.class.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Identity";
+    }
+}

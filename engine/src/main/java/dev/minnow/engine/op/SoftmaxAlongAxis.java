@@ -1,0 +1,93 @@
+package dev.minnow.engine.op;
+
+import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Shape;
+import dev.minnow.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * What {@link Softmax} and {@link LogSoftmax} share: which elements are normalised together.
+ *
+ * <p><b>Opset 13 (canonical).</b> One axis, default -1: for an input of shape
+ * {@code [d_0, ..., d_{r-1}]} and axis {@code a}, the tensor is viewed as
+ * {@code [outer, n, inner] = [d_0*...*d_{a-1}, d_a, d_{a+1}*...*d_{r-1}]} and each of the
+ * {@code outer * inner} slices of {@code n} elements is normalised.
+ *
+ * <p><b>Opsets 1-12.</b> The input was first coerced to 2-D at the axis (default 1):
+ * {@code [d_0*...*d_{a-1}, d_a*...*d_{r-1}]}, and every row normalised, i.e. all trailing axes
+ * from {@code a} on together. The two agree when {@code a} is the last axis, or when the axes after
+ * it have size 1 (a classifier's {@code [N, 1000, 1, 1]}); {@link #coercesTo2d()} tells which
+ * semantics this op has, so that an exporter writing opset 13 can add the Flatten/Reshape pair the
+ * old form implies.
+ */
+public abstract sealed class SoftmaxAlongAxis implements Op permits Softmax, LogSoftmax {
+    private final int axis;
+    private final boolean coerceTo2d;
+
+    SoftmaxAlongAxis(int axis, boolean coerceTo2d) {
+        this.axis = axis;
+        this.coerceTo2d = coerceTo2d;
+    }
+
+    /** The axis attribute of a node of this opset: default -1 from opset 13 on, 1 before. */
+    static int axisFromOnnx(String opType, Attributes a, int opset) {
+        a.requireOnly(opType, "axis");
+        return a.getInt("axis", opset >= 13 ? -1 : 1);
+    }
+
+    public int axis() {
+        return axis;
+    }
+
+    /** True for the opset 1-12 semantics: every axis from {@link #axis()} on is normalised together. */
+    public boolean coercesTo2d() {
+        return coerceTo2d;
+    }
+
+    @Override
+    public Attributes attributes() {
+        return Attributes.builder().set("axis", (long) axis).build();
+    }
+
+    @Override
+    public List<ValueInfo> inferOutputs(List<ValueInfo> inputs) {
+        ValueInfo x = OpChecks.single(inputs, "input");
+        OpChecks.requireType(x, DataType.FLOAT, "input");
+        if (x.shape().rank() == 0) {
+            throw new IllegalArgumentException(opType() + " needs an input of rank >= 1, found a scalar");
+        }
+        x.shape().normalizeAxis(axis);
+        return List.of(ValueInfo.of(x.shape()));
+    }
+
+    @Override
+    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor y = outputs[0];
+        Shape s = x.shape();
+        int a = s.normalizeAxis(axis);
+        int outer = s.sizeBetween(0, a);
+        int n = coerceTo2d ? s.sizeBetween(a, s.rank()) : s.dim(a);
+        int inner = coerceTo2d ? 1 : s.sizeBetween(a + 1, s.rank());
+        normalize(x.data(), x.offset(), y.data(), y.offset(), outer, n, inner);
+    }
+
+    /** Applies the kernel to {@code outer * inner} slices of {@code n} elements, stride {@code inner}. */
+    abstract void normalize(float[] x, int xo, float[] y, int yo, int outer, int n, int inner);
+
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && ((SoftmaxAlongAxis) o).axis == axis
+                && ((SoftmaxAlongAxis) o).coerceTo2d == coerceTo2d;
+    }
+
+    @Override
+    public int hashCode() {
+        return (getClass().hashCode() * 31 + axis) * 2 + (coerceTo2d ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        return opType() + "(axis=" + axis + (coerceTo2d ? ", coerced to 2-D (opset < 13)" : "") + ")";
+    }
+}
