@@ -64,6 +64,9 @@ final class OnnxTestCommand implements Command {
         for (Path test : tests) {
             ConformanceResult r = runOne(test);
             String detail = r.detail() == null ? "" : r.detail().strip().replaceAll("\\s*\\R\\s*", " ");
+            if (detail.startsWith(r.name() + ": ")) {
+                detail = detail.substring(r.name().length() + 2);   // the line already names the test
+            }
             counts.merge(r.status(), 1, Integer::sum);
             if (args.json()) {
                 Map<String, Object> j = new LinkedHashMap<>();
@@ -72,7 +75,8 @@ final class OnnxTestCommand implements Command {
                 j.put("detail", detail.isEmpty() ? null : detail);
                 results.add(j);
             } else if (!quiet || r.status() == ConformanceResult.Status.FAIL) {
-                out.println(r.status() + " " + r.name() + (detail.isEmpty() ? "" : ": " + detail));
+                boolean showDetail = !detail.isEmpty() && r.status() != ConformanceResult.Status.PASS;
+                out.println(r.status() + " " + r.name() + (showDetail ? ": " + detail : ""));
                 out.flush();
             }
         }

@@ -111,7 +111,7 @@ class CommandsWithOnnxTest {
         Path relu = Path.of("/usr/share/libonnx-testdata/data/node/test_relu");
         assumeTrue(Files.isDirectory(relu), "libonnx-testdata is not installed");
         CliRun r = CliRun.of("onnx-test", relu.toString());
-        assertThat(r.out()).isEqualTo("PASS test_relu\n1 passed, 0 failed, 0 skipped\n");
+        assertThat(r.out()).matches("PASS (node/)?test_relu\n1 passed, 0 failed, 0 skipped\n");
         assertThat(r.code()).isZero();
         CliRun none = CliRun.of("onnx-test", relu.getParent().toString(), "--filter", "no_such_test_name");
         assertThat(none.code()).isEqualTo(2);
@@ -146,10 +146,10 @@ class CommandsWithOnnxTest {
 
         CliRun r = CliRun.of("onnx-test", dir.toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).contains("PASS test_good\n").containsPattern("FAIL test_bad: .+\n")
+        assertThat(r.out()).containsPattern("PASS (\\S+/)?test_good\n").containsPattern("FAIL (\\S+/)?test_bad: .+\n")
                 .endsWith("1 passed, 1 failed, 0 skipped\n");
         CliRun quiet = CliRun.of("onnx-test", dir.toString(), "--quiet");
-        assertThat(quiet.out()).doesNotContain("PASS").contains("FAIL test_bad");
+        assertThat(quiet.out()).doesNotContain("PASS").containsPattern("FAIL (\\S+/)?test_bad: ");
 
         CliRun json = CliRun.of("onnx-test", dir.toString(), "--json");
         assertThat(json.code()).isEqualTo(1);
