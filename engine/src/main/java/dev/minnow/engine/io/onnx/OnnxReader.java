@@ -1,0 +1,15 @@
+package dev.minnow.engine.io.onnx;
+
+import dev.minnow.engine.graph.Graph;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Placeholder for the onnx branch's reader, so that the CLI compiles before it lands. */
+public final class OnnxReader {
+    private OnnxReader() {
+    }
+
+    public static Graph read(Path file) throws IOException {
+        throw new UnsupportedOperationException("provided by the onnx branch");
+    }
+}
