@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * does not support (an op, a data type, external data); any other error fails it.
  *
  * <p>{@code input_K.pb} feeds the model's K-th declared input; older exporters declare their
- * weights as inputs too, and those (initializers) keep their stored values.
+ * weights as inputs too, and those (initializers) keep their stored values. Integer inputs are
+ * baked in as constants ({@link #bakeIntegerInputs}).
  */
 public final class OnnxConformance {
     public static final double RTOL = 1e-3;
@@ -128,14 +129,17 @@ public final class OnnxConformance {
             }
             given.put(inputName, OnnxReader.readTensor(inputFiles.get(k)));
         }
+        for (GraphInput in : g.inputs()) {
+            if (!given.containsKey(in.name())) {
+                return "no input_K.pb for graph input '" + in.name() + "'";
+            }
+        }
+        g = bakeIntegerInputs(g, given);
         Map<String, Shape> shapes = new HashMap<>();
         Tensor[] inputs = new Tensor[g.inputs().size()];
         for (int i = 0; i < inputs.length; i++) {
             GraphInput in = g.inputs().get(i);
             Tensor t = given.get(in.name());
-            if (t == null) {
-                return "no input_K.pb for graph input '" + in.name() + "'";
-            }
             shapes.put(in.name(), t.shape());
             inputs[i] = t;
         }
@@ -154,6 +158,35 @@ public final class OnnxConformance {
             }
         }
         return null;
+    }
+
+    /**
+     * The graph with its INT64 and INT32 inputs turned into initializers holding this data set's
+     * values. Minnow plans every shape before running, so the integer inputs that carry shapes,
+     * axes, pads or repeats (Reshape's shape, Expand's shape, Slice's starts...) must be known at
+     * planning time, as they are in real models (initializers or folded Shape chains); ONNX's
+     * node tests feed them as inputs instead. Float inputs stay run-time inputs.
+     */
+    static Graph bakeIntegerInputs(Graph g, Map<String, Tensor> given) {
+        if (g.inputs().stream().noneMatch(in -> isBaked(in.type()))) {
+            return g;
+        }
+        Graph.Builder b = Graph.builder(g.name());
+        for (GraphInput in : g.inputs()) {
+            if (isBaked(in.type())) {
+                b.initializer(in.name(), given.get(in.name()));
+            } else {
+                b.input(in.name(), in.type(), in.shape());
+            }
+        }
+        g.initializers().forEach(b::initializer);
+        g.nodes().forEach(b::node);
+        g.outputs().forEach(b::output);
+        return b.build();
+    }
+
+    private static boolean isBaked(DataType t) {
+        return t == DataType.INT64 || t == DataType.INT32;
     }
 
     /** {@code prefix0.pb, prefix1.pb, ...} in numeric order; a gap is an error. */

@@ -31,7 +31,8 @@ import java.util.Set;
  * <p>Initializers are stored as {@code raw_data}; node attributes come from
  * {@link dev.minnow.engine.op.Op#attributes()} (Long to INT, Float to FLOAT, String to STRING,
  * Tensor to TENSOR, long[] to INTS, float[] to FLOATS, String[] to STRINGS). Graph inputs carry
- * their type and shape (an unknown dimension becomes the symbol {@code "N"}); outputs carry their
+ * their type and shape (an unknown batch becomes the symbol {@code "N"}, other unknown dimensions
+ * {@code "d2"}, {@code "d3"}...); outputs carry their
  * element type and, when the graph can be planned (unknown dimensions taken as 1), their shape.
  *
  * <p>Minnow's native ops are lowered to standard ONNX where an equivalent exists, so that other
@@ -231,17 +232,22 @@ public final class OnnxWriter {
         return w;
     }
 
-    /** A ValueInfoProto; {@code shape} may be null (unknown), unknown dimensions become "N". */
+    /**
+     * A ValueInfoProto; {@code shape} may be null (unknown). An unknown dimension becomes a
+     * symbol: "N" for the first (the batch), "d2", "d3"... for the others.
+     */
     private static ProtobufWriter valueInfo(String name, DataType type, Shape shape) {
         ProtobufWriter tensorType = new ProtobufWriter().writeVarint(1, type.onnxCode());
         if (shape != null) {
             ProtobufWriter dims = new ProtobufWriter();
-            for (int d : shape.dims()) {
+            int[] d = shape.dims();
+            for (int i = 0; i < d.length; i++) {
                 ProtobufWriter dim = new ProtobufWriter();
-                if (d == Shape.UNKNOWN) {
-                    dim.writeString(2, "N");
+                if (d[i] == Shape.UNKNOWN) {
+                    // one symbol per position: ONNX reads equal symbols as equal sizes
+                    dim.writeString(2, i == 0 ? "N" : "d" + i);
                 } else {
-                    dim.writeVarint(1, d);
+                    dim.writeVarint(1, d[i]);
                 }
                 dims.writeMessage(1, dim);
             }

@@ -57,15 +57,22 @@ class OnnxCheckerTest {
         OnnxWriter.write(OnnxWriterTest.sample(), withNative);
         Path standard = dir.resolve("shuffle.onnx");
         OnnxWriter.write(OnnxWriterTest.shuffleGraph(), standard);
+        Path dynamic = dir.resolve("dynamic.onnx");
+        OnnxWriter.write(Graph.builder("dyn").input("x", Shape.UNKNOWN, 3, Shape.UNKNOWN, Shape.UNKNOWN)
+                .node("r", new dev.minnow.engine.op.Relu(), List.of("x"), List.of("y")).output("y").build(), dynamic);
         Result r = python("""
                 import sys, onnx
                 onnx.checker.check_model(onnx.load(sys.argv[1]))
-                # the standard-only model also passes strict shape inference
+                # the standard-only models also pass strict shape inference
                 onnx.checker.check_model(onnx.load(sys.argv[2]), full_check=True)
+                m = onnx.load(sys.argv[3])
+                onnx.checker.check_model(m, full_check=True)
+                dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+                print("input", dims(m.graph.input[0]), "output", dims(m.graph.output[0]))
                 print("ok")
-                """, withNative.toString(), standard.toString());
+                """, withNative.toString(), standard.toString(), dynamic.toString());
         assertThat(r.exitCode).as(r.output).isZero();
-        assertThat(r.output).contains("ok");
+        assertThat(r.output).contains("ok").contains("input ['N', 3, 'd2', 'd3'] output ['N', 3, 'd2', 'd3']");
     }
 
     /**

@@ -115,6 +115,22 @@ class OnnxConformanceRunnerTest {
     }
 
     @Test
+    void integerInputsAreBakedInAsConstantsForPlanning() throws IOException {
+        Graph g = Graph.builder("g").input("x", 2, 3).input("shape", DataType.INT64, Shape.of(2))
+                .node("c", new AttributeCarrier(dev.minnow.engine.op.Attributes.empty()), List.of("x", "shape"),
+                        List.of("y"))
+                .output("y").build();
+        Tensor shape = Tensor.ofLongs(Shape.of(2), 3, 2);
+        Graph baked = OnnxConformance.bakeIntegerInputs(g, java.util.Map.of("x", X, "shape", shape));
+        assertThat(baked.inputs()).extracting(in -> in.name()).containsExactly("x");
+        assertThat(baked.initializer("shape").contentEquals(shape)).isTrue();
+        assertThat(baked.nodes()).isEqualTo(g.nodes());
+        ConformanceResult r = OnnxConformance.run(testDir("test_baked", OnnxWriter.toBytes(g),
+                new Tensor[] {X, shape}, new Tensor[] {X}));
+        assertThat(r.status()).as(r.detail()).isEqualTo(Status.PASS);
+    }
+
+    @Test
     void structuralProblemsFail() throws IOException {
         ConformanceResult missing = OnnxConformance.run(testDir("test_no_output", OnnxWriter.toBytes(relu()),
                 new Tensor[] {X}, new Tensor[0]));

@@ -233,6 +233,24 @@ class OnnxReaderTest {
     }
 
     @Test
+    void deeplyNestedMessagesAreSkippedWithoutRecursion() throws ModelFormatException {
+        // 3000 levels of an unknown field inside the graph, and a type nested as deeply
+        ProtobufWriter nested = new ProtobufWriter().writeVarint(1, 1);
+        for (int i = 0; i < 3000; i++) {
+            nested = new ProtobufWriter().writeMessage(1, nested);
+        }
+        Graph g = OnnxReader.read(reluModel().graphField(99, nested).toByteArray(), "deep.onnx");
+        assertThat(g.nodes()).hasSize(1);
+        ProtobufWriter sequenceType = new ProtobufWriter();
+        for (int i = 0; i < 3000; i++) {
+            sequenceType = new ProtobufWriter().writeMessage(4, new ProtobufWriter().writeMessage(1, sequenceType));
+        }
+        ProtobufWriter input = new ProtobufWriter().writeString(1, "s").writeMessage(2, sequenceType);
+        assertThatThrownBy(() -> OnnxReader.read(reluModel().input(input).toByteArray(), "deep.onnx"))
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'s' is a sequence");
+    }
+
+    @Test
     void readsFromAPathAndReportsMissingFiles(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("relu.onnx");
         Files.write(f, reluModel().toByteArray());
