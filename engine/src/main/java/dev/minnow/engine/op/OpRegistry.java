@@ -70,6 +70,23 @@ public final class OpRegistry {
     private OpRegistry() {
     }
 
+    /**
+     * Adds or replaces the factory of an op: the extension point for ops defined outside this
+     * class (tests, plug-ins). {@code domain} is {@code ""} (or {@code "ai.onnx"}) for standard
+     * ops or {@link #NATIVE_DOMAIN}; other domains are refused.
+     */
+    public static synchronized void register(String domain, String opType, Factory factory) {
+        Map<String, Factory> t = table(domain);
+        if (t == null) {
+            throw new IllegalArgumentException("cannot register op " + opType + ": domain '" + domain
+                    + "' is neither the standard domain nor '" + NATIVE_DOMAIN + "'");
+        }
+        if (opType == null || opType.isEmpty() || factory == null) {
+            throw new IllegalArgumentException("an op registration needs an op type and a factory");
+        }
+        t.put(opType, factory);
+    }
+
     /** True when {@code opType} in {@code domain} ("" or "ai.onnx" for standard ops) is implemented. */
     public static boolean supports(String domain, String opType) {
         return table(domain) != null && table(domain).containsKey(opType);
