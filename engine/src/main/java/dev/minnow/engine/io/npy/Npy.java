@@ -1,5 +1,6 @@
 package dev.minnow.engine.io.npy;
 
+import dev.minnow.engine.io.AtomicFile;
 import dev.minnow.engine.io.ModelFormatException;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -14,10 +15,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -225,28 +224,17 @@ public final class Npy {
      */
     public static void write(Tensor tensor, Path file) throws IOException {
         NpyType type = NpyType.forTensor(tensor.type());
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(ch, ByteBuffer.wrap(NpyHeader.encode(type, tensor.shape())));
-                ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                int perChunk = CHUNK_BYTES / type.byteSize;
-                for (int done = 0, n = tensor.size(); done < n; done += perChunk) {
-                    chunk.clear();
-                    type.encode(tensor, done, Math.min(perChunk, n - done), chunk);
-                    chunk.flip();
-                    writeFully(ch, chunk);
-                }
+        AtomicFile.write(file, ch -> {
+            writeFully(ch, ByteBuffer.wrap(NpyHeader.encode(type, tensor.shape())));
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            int perChunk = CHUNK_BYTES / type.byteSize;
+            for (int done = 0, n = tensor.size(); done < n; done += perChunk) {
+                chunk.clear();
+                type.encode(tensor, done, Math.min(perChunk, n - done), chunk);
+                chunk.flip();
+                writeFully(ch, chunk);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {

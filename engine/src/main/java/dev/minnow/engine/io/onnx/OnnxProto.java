@@ -28,7 +28,7 @@ final class OnnxProto {
     private OnnxProto() {
     }
 
-    record Model(long irVersion, Map<String, Long> opsets, Graph graph) {
+    record Model(long irVersion, Map<String, Long> opsets, Graph graph, Map<String, String> metadata) {
     }
 
     record Graph(String name, List<Node> nodes, Map<String, Tensor> initializers, List<Value> inputs,
@@ -52,6 +52,7 @@ final class OnnxProto {
         long ir = 0;
         Map<String, Long> opsets = new LinkedHashMap<>();
         Graph graph = null;
+        Map<String, String> metadata = new LinkedHashMap<>();
         while (r.hasMore()) {
             int tag = r.readTag();
             int wire = ProtobufReader.wireType(tag);
@@ -59,6 +60,28 @@ final class OnnxProto {
                 case 1 -> {
                     r.expectWireType(wire, ProtobufReader.VARINT, "ir_version");
                     ir = r.readVarint();
+                }
+                case 14 -> {
+                    r.expectWireType(wire, ProtobufReader.LENGTH_DELIMITED, "a metadata entry");
+                    ProtobufReader entry = r.readMessage();
+                    String key = "";
+                    String value = "";
+                    while (entry.hasMore()) {
+                        int t = entry.readTag();
+                        int w = ProtobufReader.wireType(t);
+                        switch (ProtobufReader.fieldNumber(t)) {
+                            case 1 -> {
+                                entry.expectWireType(w, ProtobufReader.LENGTH_DELIMITED, "a metadata key");
+                                key = entry.readString();
+                            }
+                            case 2 -> {
+                                entry.expectWireType(w, ProtobufReader.LENGTH_DELIMITED, "a metadata value");
+                                value = entry.readString();
+                            }
+                            default -> entry.skip(w);
+                        }
+                    }
+                    metadata.put(key, value);
                 }
                 case 7 -> {
                     r.expectWireType(wire, ProtobufReader.LENGTH_DELIMITED, "the graph");
@@ -77,7 +100,7 @@ final class OnnxProto {
         if (graph == null) {
             throw new ModelFormatException(source + ": not an ONNX model (no graph found in " + bytes.length + " bytes)");
         }
-        return new Model(ir, opsets, graph);
+        return new Model(ir, opsets, graph, metadata);
     }
 
     private static void parseOpset(ProtobufReader r, Map<String, Long> opsets) throws ModelFormatException {

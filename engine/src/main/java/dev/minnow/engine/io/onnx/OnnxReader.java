@@ -49,7 +49,20 @@ public final class OnnxReader {
     }
 
     /** A model as read, with what the conformance runner needs beyond the graph. */
-    record Loaded(Graph graph, int opset, List<String> declaredInputs) {
+    record Loaded(Graph graph, int opset, List<String> declaredInputs, Map<String, String> metadata) {
+    }
+
+    /**
+     * A model with its ONNX metadata ({@code metadata_props}: free-form key/value strings that the
+     * native format uses for provenance such as the training recipe and accuracy).
+     */
+    public record Model(Graph graph, Map<String, String> metadata, int opset) {
+    }
+
+    /** Reads a model and its metadata from its bytes. */
+    public static Model readModel(byte[] bytes, String sourceName) throws ModelFormatException {
+        Loaded l = load(bytes, sourceName);
+        return new Model(l.graph(), l.metadata(), l.opset());
     }
 
     public static Graph read(Path file) throws IOException {
@@ -164,7 +177,7 @@ public final class OnnxReader {
             b.output(out.name());
         }
         try {
-            return new Loaded(b.build(), opset, declared);
+            return new Loaded(b.build(), opset, declared, java.util.Collections.unmodifiableMap(model.metadata()));
         } catch (GraphException | IllegalArgumentException ex) {
             throw new ModelFormatException(where + ex.getMessage(), ex);
         }

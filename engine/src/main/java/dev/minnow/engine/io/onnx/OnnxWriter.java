@@ -1,6 +1,7 @@
 package dev.minnow.engine.io.onnx;
 
 import dev.minnow.engine.graph.Graph;
+import dev.minnow.engine.io.AtomicFile;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Node;
 import dev.minnow.engine.graph.Plan;
@@ -12,10 +13,7 @@ import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,24 +54,20 @@ public final class OnnxWriter {
      * move over the target, so a failure never leaves a half-written file or destroys the old one.
      */
     public static void write(Graph g, Path file) throws IOException {
-        byte[] bytes = toBytes(g);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException ex) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, toBytes(g));
     }
 
-    /** The ONNX file of a graph. */
+    /** The ONNX file of a graph, with native ops lowered to standard ones where a lowering exists. */
     public static byte[] toBytes(Graph g) {
+        return toBytes(g, Map.of(), true);
+    }
+
+    /**
+     * The ONNX bytes of a graph with metadata ({@code metadata_props}); with
+     * {@code lowerNativeOps = false} native ops stay in their own domain (Minnow's native format
+     * keeps them, since Minnow runs them directly).
+     */
+    public static byte[] toBytes(Graph g, Map<String, String> metadata, boolean lowerNativeOps) {
         Plan plan = tryPlan(g, 1);
         boolean dynamic = g.inputs().stream().anyMatch(in -> !in.shape().isConcrete());
         Plan plan2 = plan != null && dynamic ? tryPlan(g, 2) : plan;
@@ -90,7 +84,8 @@ public final class OnnxWriter {
         Map<String, Tensor> extraInitializers = new LinkedHashMap<>();
         boolean nativeOps = false;
         for (Node n : g.nodes()) {
-            if (n.op().domain().equals(OpRegistry.NATIVE_DOMAIN) && n.op().opType().equals("ChannelShuffle")) {
+            if (lowerNativeOps && n.op().domain().equals(OpRegistry.NATIVE_DOMAIN)
+                    && n.op().opType().equals("ChannelShuffle")) {
                 lowerChannelShuffle(n, plan, used, graph, extraInitializers);
                 continue;
             }
@@ -122,6 +117,9 @@ public final class OnnxWriter {
         model.writeMessage(8, new ProtobufWriter().writeString(1, "").writeVarint(2, OPSET));
         if (nativeOps) {
             model.writeMessage(8, new ProtobufWriter().writeString(1, OpRegistry.NATIVE_DOMAIN).writeVarint(2, 1));
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            model.writeMessage(14, new ProtobufWriter().writeString(1, e.getKey()).writeString(2, e.getValue()));
         }
         return model.toByteArray();
     }
