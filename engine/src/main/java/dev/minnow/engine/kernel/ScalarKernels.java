@@ -136,6 +136,36 @@ public final class ScalarKernels implements SimdKernels {
     }
 
     @Override
+    public void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff,
+                              int width) {
+        int t = 0;
+        // three taps per pass: one load and one store of out per three multiply-adds
+        for (; t + 3 <= taps.length; t += 3) {
+            float w0 = w[wOff + t];
+            float w1 = w[wOff + t + 1];
+            float w2 = w[wOff + t + 2];
+            int a = taps[t];
+            int b = taps[t + 1];
+            int c = taps[t + 2];
+            boolean first = t == 0;
+            for (int j = 0; j < width; j++) {
+                float acc = first ? bias : out[outOff + j];
+                out[outOff + j] = acc + w0 * in[a + j] + w1 * in[b + j] + w2 * in[c + j];
+            }
+        }
+        if (t == 0) {
+            java.util.Arrays.fill(out, outOff, outOff + width, bias);
+        }
+        for (; t < taps.length; t++) {
+            float wt = w[wOff + t];
+            int a = taps[t];
+            for (int j = 0; j < width; j++) {
+                out[outOff + j] += wt * in[a + j];
+            }
+        }
+    }
+
+    @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         float s0 = 0f;
         float s1 = 0f;

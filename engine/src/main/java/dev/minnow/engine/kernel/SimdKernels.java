@@ -29,6 +29,15 @@ public interface SimdKernels {
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float[] c, int cOff, int ldc, boolean accumulate);
 
+    /**
+     * A sum of shifted rows, the inner loop of a depthwise convolution:
+     * {@code out[outOff + j] = bias + sum_t w[wOff + t] * in[taps[t] + j]} for {@code j < width}
+     * and {@code t < taps.length}. Each tap offset points at the input element that the first
+     * output of the row multiplies with that filter tap; the caller has laid the input out so that
+     * consecutive outputs read consecutive inputs (padded, and de-interleaved for stride 2).
+     */
+    void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff, int width);
+
     /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

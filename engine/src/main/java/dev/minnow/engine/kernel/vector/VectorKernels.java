@@ -217,6 +217,33 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
+    public void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff,
+                              int width) {
+        int nt = taps.length;
+        int j = 0;
+        // two vectors of outputs per pass, so each broadcast weight feeds two FMAs
+        for (int bound = width - 2 * L; j <= bound; j += 2 * L) {
+            FloatVector acc0 = FloatVector.broadcast(S, bias);
+            FloatVector acc1 = acc0;
+            for (int t = 0; t < nt; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                int base = taps[t] + j;
+                acc0 = FloatVector.fromArray(S, in, base).fma(wt, acc0);
+                acc1 = FloatVector.fromArray(S, in, base + L).fma(wt, acc1);
+            }
+            acc0.intoArray(out, outOff + j);
+            acc1.intoArray(out, outOff + j + L);
+        }
+        for (; j < width; j++) {
+            float acc = bias;
+            for (int t = 0; t < nt; t++) {
+                acc += w[wOff + t] * in[taps[t] + j];
+            }
+            out[outOff + j] = acc;
+        }
+    }
+
+    @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = s0;

@@ -1,0 +1,47 @@
+package dev.minnow.engine.kernel;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DepthwiseConvTest {
+
+    @Test
+    void matchesTheNaiveConvolutionForEveryImplementation() {
+        Random r = new Random(17);
+        int[][] cases = {
+            // batch, channels, multiplier, inH, inW, k, stride, padTop, padLeft, padBottom, padRight
+            {1, 3, 1, 7, 9, 3, 1, 1, 1, 1, 1},
+            {2, 4, 2, 8, 8, 3, 2, 1, 1, 1, 1},
+            {1, 5, 1, 11, 13, 5, 1, 2, 2, 2, 2},
+            {1, 2, 3, 12, 10, 5, 2, 2, 2, 2, 2},
+            {1, 3, 1, 9, 40, 3, 2, 0, 1, 1, 0},
+            {3, 2, 1, 1, 1, 3, 1, 1, 1, 1, 1},
+            {1, 1, 1, 33, 70, 3, 1, 0, 0, 0, 0},
+            {1, 2, 1, 6, 6, 3, 2, 0, 0, 1, 1},
+        };
+        for (SimdKernels impl : GemmTest.implementations()) {
+            for (int[] c : cases) {
+                int batch = c[0], ch = c[1], m = c[2], inH = c[3], inW = c[4], k = c[5], s = c[6];
+                int pt = c[7], pl = c[8], pb = c[9], pr = c[10];
+                int outH = (inH + pt + pb - k) / s + 1;
+                int outW = (inW + pl + pr - k) / s + 1;
+                float[] x = GemmTest.random(r, 3 + batch * ch * inH * inW);
+                float[] w = GemmTest.random(r, 1 + ch * m * k * k);
+                float[] b = GemmTest.random(r, ch * m);
+                float[] expected = new float[batch * ch * m * outH * outW];
+                float[] actual = new float[expected.length + 5];
+                ConvKernels.convolutionNaive(x, 3, w, 1, b, 0, expected, 0, batch, ch, ch * m, ch,
+                        new int[] {1, inH, inW}, new int[] {1, outH, outW}, new int[] {1, k, k},
+                        new int[] {1, s, s}, new int[] {0, pt, pl}, new int[] {1, 1, 1});
+                DepthwiseConv.forward(impl, x, 3, w, 1, b, 0, actual, 5, batch, ch, m, inH, inW, outH, outW,
+                        k, k, s, pt, pl, 2);
+                for (int i = 0; i < expected.length; i++) {
+                    if (Math.abs(actual[5 + i] - expected[i]) > 1e-5f * k * k) {
+                        throw new AssertionError(impl.name() + " case " + java.util.Arrays.toString(c) + " element " + i
+                                + ": got " + actual[5 + i] + ", expected " + expected[i]);
+                    }
+                }
+            }
+        }
+    }
+}
