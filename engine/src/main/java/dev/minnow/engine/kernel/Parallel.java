@@ -1,14 +1,32 @@
 package dev.minnow.engine.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one thread pool of the engine, sized to the machine's cores, and a parallel for-loop over
  * it. Ops split their outermost independent loop (batch, channel, row panel) into as many ranges
- * as they are allowed threads; the calling thread waits, so nested calls cannot oversubscribe.
+ * as they are allowed threads.
+ *
+ * <p><b>Design.</b> Inference at batch 1 calls this tens of times per image, each call lasting
+ * tens of microseconds, so the pool is built for low latency and zero allocation rather than
+ * generality: {@code cores - 1} persistent workers plus the calling thread; one job slot written
+ * in place (no task objects); workers spin briefly on a generation counter before parking, so a
+ * run of back-to-back layers never pays the park/unpark latency. The caller takes chunks too and
+ * then waits for the last one.
+ *
+ * <p>The job slot is published like a sequence lock: the generation is odd while the caller
+ * writes it and even once it is complete, and a worker re-reads the generation after reading the
+ * slot to be sure it saw one whole job. Chunks are claimed from a ticket that carries the job's
+ * number next to the chunk index, so a worker that woke late for an old job can never claim a
+ * chunk of the next one with the old job's settings.
+ *
+ * <p><b>Nesting and concurrency.</b> A call made from inside a parallel body, or while another
+ * thread is using the pool (several application threads running models at once), runs serially
+ * on its own thread: the cores are busy anyway, and it can never deadlock.
  *
  * <p>The default thread count is {@code Runtime.availableProcessors()}, or the system property
  * {@code minnow.threads} when set.
@@ -22,13 +40,22 @@ public final class Parallel {
     }
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final int SPINS = 20_000;
 
-    private static final ForkJoinPool POOL = new ForkJoinPool(CORES, pool -> {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setDaemon(true);
-        t.setName("minnow-" + t.getPoolIndex());
-        return t;
-    }, null, false);
+    private static final ReentrantLock POOL_LOCK = new ReentrantLock();
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private static final Worker[] WORKERS = startWorkers();
+
+    // the job slot, written by the caller under POOL_LOCK while the generation is odd
+    private static volatile RangeBody body;
+    private static volatile int jobSize;
+    private static volatile int jobChunks;
+    /** (job number << 32) | next chunk to claim. */
+    private static final AtomicLong TICKET = new AtomicLong();
+    private static final AtomicInteger PENDING = new AtomicInteger();
+    private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
+    private static volatile long generation;
+    private static volatile Thread waiter;
 
     private Parallel() {
     }
@@ -43,7 +70,7 @@ public final class Parallel {
                     return t;
                 }
             } catch (NumberFormatException ignored) {
-                // fall through to the core count
+                // fall through to the error below
             }
             throw new IllegalArgumentException("system property minnow.threads must be a positive integer, got '" + p + "'");
         }
@@ -57,51 +84,152 @@ public final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, n)} split into at most {@code threads} contiguous ranges
-     * of near-equal length, and returns when all are done.
+     * of near-equal length, and returns when all are done. An exception thrown by the body is
+     * rethrown here.
      */
-    public static void forRange(int threads, int n, RangeBody body) {
-        int chunks = Math.min(Math.max(1, threads), n);
-        if (chunks <= 1) {
+    public static void forRange(int threads, int n, RangeBody rangeBody) {
+        int chunks = Math.min(Math.min(Math.max(1, threads), n), WORKERS.length + 1);
+        if (chunks <= 1 || INSIDE.get() || !POOL_LOCK.tryLock()) {
             if (n > 0) {
-                body.run(0, n);
+                rangeBody.run(0, n);
             }
             return;
         }
-        RangeTask task = new RangeTask(body, n, chunks, 0, chunks);
-        if (ForkJoinTask.getPool() == POOL) {
-            task.invoke();
-        } else {
-            POOL.invoke(task);
+        try {
+            long g = generation + 1;          // odd: the slot is being written
+            generation = g;
+            body = rangeBody;
+            jobSize = n;
+            jobChunks = chunks;
+            FAILURE.set(null);
+            PENDING.set(chunks);
+            waiter = Thread.currentThread();
+            TICKET.set(jobNumber(g + 1) << 32);
+            generation = g + 1;               // even: published
+            for (int i = 0; i < chunks - 1; i++) {
+                WORKERS[i].wake();
+            }
+            INSIDE.set(Boolean.TRUE);
+            try {
+                runChunks(g + 1, rangeBody, n, chunks);
+            } finally {
+                INSIDE.set(Boolean.FALSE);
+            }
+            for (int spin = 0; PENDING.get() > 0; spin++) {
+                if (spin < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(50_000L);
+                }
+            }
+            body = null;
+            Throwable t = FAILURE.get();
+            if (t != null) {
+                FAILURE.set(null);
+                if (t instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                throw new IllegalStateException(t);
+            }
+        } finally {
+            POOL_LOCK.unlock();
         }
     }
 
-    private static final class RangeTask extends RecursiveAction {
-        private final RangeBody body;
-        private final int n;
-        private final int chunks;
-        private final int firstChunk;
-        private final int endChunk;
+    private static long jobNumber(long evenGeneration) {
+        return (evenGeneration >>> 1) & 0xFFFF_FFFFL;
+    }
 
-        RangeTask(RangeBody body, int n, int chunks, int firstChunk, int endChunk) {
-            this.body = body;
-            this.n = n;
-            this.chunks = chunks;
-            this.firstChunk = firstChunk;
-            this.endChunk = endChunk;
+    /** Claims and runs chunks of job {@code g} until none are left (or the job is over). */
+    private static void runChunks(long g, RangeBody b, int n, int chunks) {
+        long job = jobNumber(g);
+        while (true) {
+            long t = TICKET.get();
+            if ((t >>> 32) != job) {
+                return;
+            }
+            int c = (int) t;
+            if (c >= chunks) {
+                return;
+            }
+            if (!TICKET.compareAndSet(t, t + 1)) {
+                continue;
+            }
+            int from = (int) ((long) n * c / chunks);
+            int to = (int) ((long) n * (c + 1) / chunks);
+            try {
+                if (to > from && FAILURE.get() == null) {
+                    b.run(from, to);
+                }
+            } catch (Throwable failure) {
+                FAILURE.compareAndSet(null, failure);
+            } finally {
+                if (PENDING.decrementAndGet() == 0) {
+                    Thread w = waiter;
+                    if (w != null) {
+                        LockSupport.unpark(w);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Worker[] startWorkers() {
+        Worker[] workers = new Worker[Math.max(0, CORES - 1)];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i);
+            workers[i].start();
+        }
+        return workers;
+    }
+
+    /** A pool thread: waits for a new generation, takes chunks, waits again. */
+    private static final class Worker extends Thread {
+        private long seen;
+        private volatile boolean parked;
+
+        Worker(int index) {
+            super("minnow-worker-" + index);
+            setDaemon(true);
+        }
+
+        void wake() {
+            if (parked) {
+                LockSupport.unpark(this);
+            }
         }
 
         @Override
-        protected void compute() {
-            if (endChunk - firstChunk == 1) {
-                int from = (int) ((long) n * firstChunk / chunks);
-                int to = (int) ((long) n * endChunk / chunks);
-                if (to > from) {
-                    body.run(from, to);
+        public void run() {
+            INSIDE.set(Boolean.TRUE);
+            while (true) {
+                int spin = 0;
+                long g;
+                while ((g = generation) == seen || (g & 1) != 0) {
+                    if (spin++ < SPINS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (generation == seen) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                    }
                 }
-                return;
+                RangeBody b = body;
+                int n = jobSize;
+                int chunks = jobChunks;
+                if (generation != g) {
+                    continue;                 // a newer job is being written: read it again
+                }
+                seen = g;
+                if (b != null) {
+                    runChunks(g, b, n, chunks);
+                }
             }
-            int mid = (firstChunk + endChunk) >>> 1;
-            invokeAll(new RangeTask(body, n, chunks, firstChunk, mid), new RangeTask(body, n, chunks, mid, endChunk));
         }
     }
 }
