@@ -21,7 +21,7 @@ public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
     private static final int ROW_BLOCK = 32;
 
-    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private DepthwiseConv() {
     }
@@ -43,9 +43,7 @@ public final class DepthwiseConv {
                                int inH, int inW, int outH, int outW, int kH, int kW, int stride,
                                int padTop, int padLeft, int threads) {
         int planes = batch * channels;
-        int inPlane = inH * inW;
         int outPlane = outH * outW;
-        int outChannels = channels * multiplier;
         int widthRounded = (outW + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
         // padded row layout: stride 1: [cols]; stride 2: [even cols | odd cols], each `half` long
         int half = widthRounded + kW / 2 + 1;
@@ -54,17 +52,79 @@ public final class DepthwiseConv {
         int paddedSize = rows * rowStride;
         long work = (long) planes * multiplier * outPlane * kH * kW;
         int t = work < 1 << 15 ? 1 : threads;
-        Parallel.forRange(t, planes, (from, to) -> {
-            float[][] ws = WORKSPACE.get();
-            if (ws[0].length < paddedSize) {
-                ws[0] = new float[paddedSize];
-            }
-            if (ws[1].length < widthRounded) {
-                ws[1] = new float[widthRounded];
-            }
-            float[] padded = ws[0];
-            float[] row = ws[1];
-            int[] taps = new int[kH * kW];
+        Job job = JOBS.get();
+        job.k = k;
+        job.x = x;
+        job.xOff = xOff;
+        job.w = w;
+        job.wOff = wOff;
+        job.b = b;
+        job.bOff = bOff;
+        job.y = y;
+        job.yOff = yOff;
+        job.channels = channels;
+        job.multiplier = multiplier;
+        job.inH = inH;
+        job.inW = inW;
+        job.outH = outH;
+        job.outW = outW;
+        job.kH = kH;
+        job.kW = kW;
+        job.stride = stride;
+        job.padTop = padTop;
+        job.padLeft = padLeft;
+        job.widthRounded = widthRounded;
+        job.half = half;
+        job.rowStride = rowStride;
+        job.rows = rows;
+        try {
+            Parallel.forRange(t, planes, job);
+        } finally {
+            job.x = null;
+            job.w = null;
+            job.b = null;
+            job.y = null;
+        }
+    }
+
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+    /** One call's settings, reused by its calling thread so that a call allocates nothing. */
+    private static final class Job implements Parallel.RangeBody {
+        SimdKernels k;
+        float[] x;
+        float[] w;
+        float[] b;
+        float[] y;
+        int xOff;
+        int wOff;
+        int bOff;
+        int yOff;
+        int channels;
+        int multiplier;
+        int inH;
+        int inW;
+        int outH;
+        int outW;
+        int kH;
+        int kW;
+        int stride;
+        int padTop;
+        int padLeft;
+        int widthRounded;
+        int half;
+        int rowStride;
+        int rows;
+
+        @Override
+        public void run(int from, int to) {
+            Workspace ws = WORKSPACE.get();
+            float[] padded = ws.padded(rows * rowStride);
+            float[] row = ws.row(widthRounded);
+            int[] taps = ws.taps(kH * kW);
+            int inPlane = inH * inW;
+            int outPlane = outH * outW;
+            int outChannels = channels * multiplier;
             for (int p = from; p < to; p++) {
                 int n = p / channels;
                 int c = p % channels;
@@ -86,7 +146,35 @@ public final class DepthwiseConv {
                     }
                 }
             }
-        });
+        }
+    }
+
+    /** Per-thread buffers, grown once. */
+    private static final class Workspace {
+        private float[] padded = new float[0];
+        private float[] row = new float[0];
+        private int[] taps = new int[0];
+
+        float[] padded(int size) {
+            if (padded.length < size) {
+                padded = new float[size];
+            }
+            return padded;
+        }
+
+        float[] row(int size) {
+            if (row.length < size) {
+                row = new float[size];
+            }
+            return row;
+        }
+
+        int[] taps(int size) {
+            if (taps.length != size) {
+                taps = new int[size];
+            }
+            return taps;
+        }
     }
 
     /** Copies one input plane into the zero-padded (and, for stride 2, de-interleaved) buffer. */

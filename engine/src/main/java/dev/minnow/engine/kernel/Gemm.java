@@ -54,23 +54,85 @@ public final class Gemm {
             kernels.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        if (n >= m) {
-            // column slices, multiples of 16 so that every thread gets whole register tiles
-            int blocks = (n + 15) / 16;
-            Parallel.forRange(t, blocks, (from, to) -> {
+        GemmJob job = JOBS.get();
+        job.set(kernels, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        try {
+            Parallel.forRange(t, job.byColumns ? (n + 15) / 16 : (m + 3) / 4, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    private static final ThreadLocal<GemmJob> JOBS = ThreadLocal.withInitial(GemmJob::new);
+
+    /**
+     * One parallel GEMM, reused by its calling thread so that a call allocates nothing: C is cut
+     * into column slices (multiples of 16, whole register tiles) when it is wide, into row slices
+     * (multiples of 4) when it is tall, and each thread multiplies its slice.
+     */
+    private static final class GemmJob implements Parallel.RangeBody {
+        SimdKernels kernels;
+        boolean transA;
+        boolean transB;
+        boolean byColumns;
+        boolean accumulate;
+        int m;
+        int n;
+        int k;
+        int aOff;
+        int lda;
+        int bOff;
+        int ldb;
+        int cOff;
+        int ldc;
+        float alpha;
+        float[] a;
+        float[] b;
+        float[] c;
+
+        void set(SimdKernels kernels, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                 boolean accumulate) {
+            this.kernels = kernels;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.accumulate = accumulate;
+            this.byColumns = n >= m;
+        }
+
+        void clear() {
+            a = null;
+            b = null;
+            c = null;
+            kernels = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (byColumns) {
                 int j0 = from * 16;
                 int j1 = Math.min(n, to * 16);
                 kernels.gemm(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
                         b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, accumulate);
-            });
-        } else {
-            int blocks = (m + 3) / 4;
-            Parallel.forRange(t, blocks, (from, to) -> {
+            } else {
                 int i0 = from * 4;
                 int i1 = Math.min(m, to * 4);
                 kernels.gemm(transA, transB, i1 - i0, n, k, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda,
                         b, bOff, ldb, c, cOff + i0 * ldc, ldc, accumulate);
-            });
+            }
         }
     }
 
