@@ -1,11 +1,32 @@
 package dev.minnow.engine.kernel;
 
+import java.util.Arrays;
+
 /**
  * Convolution kernels over NCHW float arrays.
  *
  * <p>{@link #convolutionNaive} is the <em>reference</em>: the definition of a grouped, strided,
  * padded, dilated convolution written as plain nested loops, with no tiling, no im2col and no
  * vectorisation. It is slow on purpose; faster kernels are tested against it.
+ *
+ * <p>{@link #im2col} and {@link #col2im} turn a convolution into matrix products (Chellapilla et
+ * al. 2006, "High Performance Convolutional Neural Networks for Document Processing"; Caffe's
+ * {@code im2col.cpp}). For one image and one group of {@code C} input channels, the <em>column
+ * matrix</em> has one row per kernel tap {@code (c, kd, kh, kw)} and one column per output
+ * position {@code (od, oh, ow)}:
+ * <pre>
+ *   col[(c*kD + kd)*kH*kW + kh*kW + kw, (od*oH + oh)*oW + ow]
+ *       = x[c, od*sD - pD + kd*dD, oh*sH - pH + kh*dH, ow*sW - pW + kw*dW]     (0 in the padding)
+ * </pre>
+ * so that, with the group's filters {@code W_g} viewed as a {@code [C_out/group, C*kD*kH*kW]}
+ * matrix, the convolution is one GEMM, {@code Y_g = W_g * col} ({@link #convolutionIm2col}), and
+ * its gradients are two more:
+ * <pre>
+ *   dW_g += dY_g * col^T             dX_g += col2im(W_g^T * dY_g)
+ * </pre>
+ * {@code col2im} is the adjoint (transpose) of {@code im2col}: it adds every column entry back
+ * onto the input position it was copied from, so an input that several windows overlap receives
+ * the sum of their gradients.
  *
  * <p>Geometry arrays hold three spatial axes {@code (D, H, W)}; 2-D convolutions pass {@code D = 1}
  * (and kernel 1, stride 1, pad 0, dilation 1 on that axis), 1-D ones also {@code H = 1}.
@@ -78,6 +99,242 @@ public final class ConvKernels {
                             }
                             y[yPlane + (od * outH + oh) * outW + ow] = sum;
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the column matrix of this geometry is the input itself: a 1x1x1 kernel with stride
+     * 1 and no padding, where {@code col[c, p] = x[c, p]} (a pointwise convolution).
+     */
+    public static boolean isPointwise(int[] kernel, int[] strides, int[] padBegin, int[] in, int[] out) {
+        for (int a = 0; a < 3; a++) {
+            if (kernel[a] != 1 || strides[a] != 1 || padBegin[a] != 0 || in[a] != out[a]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Unfolds {@code channels} consecutive input planes of one image, {@code x [channels, D, H, W]}
+     * at {@code xOff}, into the column matrix {@code col [channels*kD*kH*kW, oD*oH*oW]} at
+     * {@code colOff} (row-major, see the class comment); taps that fall in the padding get 0.
+     * Every element of the column matrix is written.
+     */
+    public static void im2col(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+            int[] padBegin, int[] dilations, float[] col, int colOff) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        int outD = out[0], outH = out[1], outW = out[2];
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        int row = colOff;
+        for (int c = 0; c < channels; c++) {
+            int xPlane = xOff + c * inPlane;
+            for (int kd = 0; kd < kernel[0]; kd++) {
+                for (int kh = 0; kh < kernel[1]; kh++) {
+                    for (int kw = 0; kw < kernel[2]; kw++) {
+                        int shiftW = kw * dilations[2] - padBegin[2];
+                        // output columns whose tap lands inside the input: 0 <= ow*sW + shiftW < inW
+                        int owFrom = firstInside(shiftW, strides[2], outW);
+                        int owTo = endInside(shiftW, strides[2], inW, outW);
+                        int at = row;
+                        for (int od = 0; od < outD; od++) {
+                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
+                            for (int oh = 0; oh < outH; oh++, at += outW) {
+                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
+                                if (id < 0 || id >= inD || ih < 0 || ih >= inH || owFrom >= owTo) {
+                                    Arrays.fill(col, at, at + outW, 0f);
+                                    continue;
+                                }
+                                int src = xPlane + (id * inH + ih) * inW + shiftW;
+                                Arrays.fill(col, at, at + owFrom, 0f);
+                                for (int ow = owFrom; ow < owTo; ow++) {
+                                    col[at + ow] = x[src + ow * strides[2]];
+                                }
+                                Arrays.fill(col, at + owTo, at + outW, 0f);
+                            }
+                        }
+                        row += outPlane;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: <em>adds</em> every entry of the column matrix
+     * {@code col [channels*kD*kH*kW, oD*oH*oW]} onto the input position it reads,
+     * {@code x[c, od*sD - pD + kd*dD, ...] += col[(c, kd, kh, kw), (od, oh, ow)]}; entries of taps in
+     * the padding are dropped. {@code x [channels, D, H, W]} is not cleared first.
+     */
+    public static void col2im(float[] col, int colOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+            int[] padBegin, int[] dilations, float[] x, int xOff) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        int outD = out[0], outH = out[1], outW = out[2];
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        int row = colOff;
+        for (int c = 0; c < channels; c++) {
+            int xPlane = xOff + c * inPlane;
+            for (int kd = 0; kd < kernel[0]; kd++) {
+                for (int kh = 0; kh < kernel[1]; kh++) {
+                    for (int kw = 0; kw < kernel[2]; kw++) {
+                        int shiftW = kw * dilations[2] - padBegin[2];
+                        int owFrom = firstInside(shiftW, strides[2], outW);
+                        int owTo = endInside(shiftW, strides[2], inW, outW);
+                        int at = row;
+                        for (int od = 0; od < outD; od++) {
+                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
+                            for (int oh = 0; oh < outH; oh++, at += outW) {
+                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
+                                if (id < 0 || id >= inD || ih < 0 || ih >= inH) {
+                                    continue;
+                                }
+                                int dst = xPlane + (id * inH + ih) * inW + shiftW;
+                                for (int ow = owFrom; ow < owTo; ow++) {
+                                    x[dst + ow * strides[2]] += col[at + ow];
+                                }
+                            }
+                        }
+                        row += outPlane;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first output index {@code o} in {@code [0, outLen]} with {@code o*stride + shift >= 0}. */
+    private static int firstInside(int shift, int stride, int outLen) {
+        if (shift >= 0) {
+            return 0;
+        }
+        return Math.min(outLen, (-shift + stride - 1) / stride);
+    }
+
+    /** One past the last output index {@code o < outLen} with {@code o*stride + shift < inLen}. */
+    private static int endInside(int shift, int stride, int inLen, int outLen) {
+        if (shift >= inLen) {
+            return 0;
+        }
+        // o*stride + shift <= inLen - 1  <=>  o <= (inLen - 1 - shift) / stride
+        return Math.min(outLen, (inLen - 1 - shift) / stride + 1);
+    }
+
+    /** Floats of scratch space {@link #convolutionIm2col} needs: one column matrix (0 for pointwise). */
+    public static int im2colScratchSize(int inChannels, int group, int[] in, int[] out, int[] kernel, int[] strides,
+            int[] padBegin) {
+        if (isPointwise(kernel, strides, padBegin, in, out)) {
+            return 0;
+        }
+        return inChannels / group * kernel[0] * kernel[1] * kernel[2] * out[0] * out[1] * out[2];
+    }
+
+    /**
+     * The same convolution as {@link #convolutionNaive}, computed per image and group as
+     * {@code Y_g = W_g * im2col(X_g)} with {@link Gemm#sgemm} on up to {@code threads} threads, then
+     * the bias added. A pointwise convolution ({@link #isPointwise}) multiplies by X directly.
+     *
+     * @param col scratch of at least {@link #im2colScratchSize} floats from {@code colOff}; its
+     *            contents are overwritten
+     */
+    public static void convolutionIm2col(float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
+            float[] y, int yOff, int batch, int inChannels, int outChannels, int group,
+            int[] in, int[] out, int[] kernel, int[] strides, int[] padBegin, int[] dilations,
+            float[] col, int colOff, int threads) {
+        int inPlane = in[0] * in[1] * in[2];
+        int outPlane = out[0] * out[1] * out[2];
+        int inPerGroup = inChannels / group;
+        int outPerGroup = outChannels / group;
+        int taps = inPerGroup * kernel[0] * kernel[1] * kernel[2];
+        boolean pointwise = isPointwise(kernel, strides, padBegin, in, out);
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < group; g++) {
+                int xg = xOff + (n * inChannels + g * inPerGroup) * inPlane;
+                float[] columns = x;
+                int columnsOff = xg;
+                if (!pointwise) {
+                    im2col(x, xg, inPerGroup, in, out, kernel, strides, padBegin, dilations, col, colOff);
+                    columns = col;
+                    columnsOff = colOff;
+                }
+                Gemm.sgemm(false, false, outPerGroup, outPlane, taps, 1f, w, wOff + g * outPerGroup * taps, taps,
+                        columns, columnsOff, outPlane, 0f, y, yOff + (n * outChannels + g * outPerGroup) * outPlane,
+                        outPlane, threads);
+            }
+            if (b != null) {
+                for (int oc = 0; oc < outChannels; oc++) {
+                    float bias = b[bOff + oc];
+                    int plane = yOff + (n * outChannels + oc) * outPlane;
+                    for (int i = 0; i < outPlane; i++) {
+                        y[plane + i] += bias;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The gradients of a convolution, given {@code dy = dL/dY}, <em>added</em> into whichever of
+     * {@code dx}, {@code dw}, {@code db} is not {@code null}. Per image and group, with
+     * {@code col = im2col(X_g)}:
+     * <pre>
+     *   dB[oc]  += sum over n and output positions of dY[n, oc, .]
+     *   dW_g    += dY_g * col^T                            [C_out/g, C_in/g*k]  = [C_out/g, P] x [P, C_in/g*k]
+     *   dX_g    += col2im(W_g^T * dY_g)                    [C_in/g*k, P]        = [C_in/g*k, C_out/g] x [C_out/g, P]
+     * </pre>
+     * The products run on {@link Gemm#sgemm} with up to {@code threads} threads; a pointwise
+     * convolution uses X and dX in place of the column matrices.
+     *
+     * @param col scratch of at least {@link #im2colScratchSize} floats from {@code colOff}
+     */
+    public static void convolutionBackward(float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
+            float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
+            int batch, int inChannels, int outChannels, int group,
+            int[] in, int[] out, int[] kernel, int[] strides, int[] padBegin, int[] dilations,
+            float[] col, int colOff, int threads) {
+        int inPlane = in[0] * in[1] * in[2];
+        int outPlane = out[0] * out[1] * out[2];
+        int inPerGroup = inChannels / group;
+        int outPerGroup = outChannels / group;
+        int taps = inPerGroup * kernel[0] * kernel[1] * kernel[2];
+        boolean pointwise = isPointwise(kernel, strides, padBegin, in, out);
+        for (int n = 0; n < batch; n++) {
+            if (db != null) {
+                for (int oc = 0; oc < outChannels; oc++) {
+                    int plane = dyOff + (n * outChannels + oc) * outPlane;
+                    float sum = 0f;
+                    for (int i = 0; i < outPlane; i++) {
+                        sum += dy[plane + i];
+                    }
+                    db[dbOff + oc] += sum;
+                }
+            }
+            for (int g = 0; g < group; g++) {
+                int xg = (n * inChannels + g * inPerGroup) * inPlane;
+                int dyg = dyOff + (n * outChannels + g * outPerGroup) * outPlane;
+                int wg = g * outPerGroup * taps;
+                if (dw != null) {
+                    float[] columns = x;
+                    int columnsOff = xOff + xg;
+                    if (!pointwise) {
+                        im2col(x, xOff + xg, inPerGroup, in, out, kernel, strides, padBegin, dilations, col, colOff);
+                        columns = col;
+                        columnsOff = colOff;
+                    }
+                    Gemm.sgemm(false, true, outPerGroup, taps, outPlane, 1f, dy, dyg, outPlane, columns, columnsOff,
+                            outPlane, 1f, dw, dwOff + wg, taps, threads);
+                }
+                if (dx != null) {
+                    if (pointwise) {
+                        Gemm.sgemm(true, false, taps, outPlane, outPerGroup, 1f, w, wOff + wg, taps, dy, dyg, outPlane,
+                                1f, dx, dxOff + xg, outPlane, threads);
+                    } else {
+                        Gemm.sgemm(true, false, taps, outPlane, outPerGroup, 1f, w, wOff + wg, taps, dy, dyg, outPlane,
+                                0f, col, colOff, outPlane, threads);
+                        col2im(col, colOff, inPerGroup, in, out, kernel, strides, padBegin, dilations, dx, dxOff + xg);
                     }
                 }
             }

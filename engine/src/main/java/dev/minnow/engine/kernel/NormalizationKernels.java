@@ -61,4 +61,211 @@ public final class NormalizationKernels {
             }
         }
     }
+
+    /**
+     * Backward of {@link #localResponseNorm}. With {@code s_c = bias + alpha/size * sum_{j in win(c)} x_j^2}
+     * and {@code y_c = x_c * s_c^-beta} (per image and spatial position), {@code x_k} enters its own
+     * output and, through {@code s_c}, the output of every channel {@code c} whose window holds it:
+     * <pre>
+     *   dL/dx_k = dy_k * s_k^-beta - 2 * alpha * beta / size * x_k * sum_{c : k in win(c)} dy_c * x_c * s_c^(-beta-1)
+     * </pre>
+     * {@code win(c) = [c - floor((size-1)/2), c + ceil((size-1)/2)]}, so {@code k in win(c)} means
+     * {@code c in [k - ceil((size-1)/2), k + floor((size-1)/2)]}: the mirrored window, which differs
+     * from {@code win(k)} for even sizes. Adds into {@code dx}.
+     *
+     * @param work scratch of at least {@code 2 * channels * spatial} floats from {@code workOff}
+     */
+    public static void localResponseNormBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+            int batch, int channels, int spatial, int size, float alpha, float beta, float bias,
+            float[] work, int workOff) {
+        int before = (size - 1) / 2;
+        int after = size - 1 - before;
+        double alphaOverSize = (double) alpha / size;
+        double coefficient = 2.0 * alpha * beta / size;
+        int image = channels * spatial;
+        int powers = workOff;            // s_c^-beta
+        int terms = workOff + image;     // dy_c * x_c * s_c^(-beta-1)
+        for (int n = 0; n < batch; n++) {
+            int base = n * image;
+            for (int c = 0; c < channels; c++) {
+                int from = Math.max(0, c - before);
+                int to = Math.min(channels - 1, c + after);
+                for (int i = 0; i < spatial; i++) {
+                    double squareSum = 0;
+                    for (int j = from; j <= to; j++) {
+                        double v = x[xOff + base + j * spatial + i];
+                        squareSum += v * v;
+                    }
+                    double sc = bias + alphaOverSize * squareSum;
+                    double power = Math.pow(sc, -beta);
+                    int at = c * spatial + i;
+                    work[powers + at] = (float) power;
+                    work[terms + at] = (float) (dy[dyOff + base + at] * x[xOff + base + at] * power / sc);
+                }
+            }
+            for (int k = 0; k < channels; k++) {
+                int from = Math.max(0, k - after);
+                int to = Math.min(channels - 1, k + before);
+                for (int i = 0; i < spatial; i++) {
+                    double sum = 0;
+                    for (int c = from; c <= to; c++) {
+                        sum += work[terms + c * spatial + i];
+                    }
+                    int at = k * spatial + i;
+                    dx[dxOff + base + at] += (float) (dy[dyOff + base + at] * work[powers + at]
+                            - coefficient * x[xOff + base + at] * sum);
+                }
+            }
+        }
+    }
+
+    /**
+     * The batch statistics of each channel over the batch and spatial axes ({@code M = batch * spatial}
+     * values), accumulated in double: {@code mean[c] = sum x / M} and the biased (population)
+     * variance {@code variance[c] = sum (x - mean)^2 / M}, in two passes.
+     */
+    public static void batchStatistics(float[] x, int xOff, int batch, int channels, int spatial,
+            float[] mean, int meanOff, float[] variance, int varOff) {
+        double count = (double) batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = xOff + (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    sum += x[base + i];
+                }
+            }
+            double mu = sum / count;
+            double squares = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = xOff + (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    double d = x[base + i] - mu;
+                    squares += d * d;
+                }
+            }
+            mean[meanOff + c] = (float) mu;
+            variance[varOff + c] = (float) (squares / count);
+        }
+    }
+
+    /**
+     * Backward of batch normalisation on batch statistics (Ioffe &amp; Szegedy 2015, section 3), per
+     * channel with {@code M = batch * spatial}, {@code xhat = (x - mean) * invStd}:
+     * <pre>
+     *   dscale += sum dy * xhat          dbias += sum dy
+     *   dx     += scale * invStd / M * (M * dy - sum dy - xhat * sum dy * xhat)
+     * </pre>
+     * The last line is the chain rule through the mean and the variance, which depend on every
+     * input of the channel. Each of {@code dx, dScale, dBias} may be {@code null}.
+     */
+    public static void batchNormTrainingBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+            int batch, int channels, int spatial, float[] scale, int scaleOff, float[] mean, int meanOff,
+            float[] invStd, int invStdOff, float[] dScale, int dScaleOff, float[] dBias, int dBiasOff) {
+        double count = (double) batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double mu = mean[meanOff + c];
+            double inv = invStd[invStdOff + c];
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    double g = dy[dyOff + base + i];
+                    sumDy += g;
+                    sumDyXhat += g * (x[xOff + base + i] - mu) * inv;
+                }
+            }
+            if (dScale != null) {
+                dScale[dScaleOff + c] += (float) sumDyXhat;
+            }
+            if (dBias != null) {
+                dBias[dBiasOff + c] += (float) sumDy;
+            }
+            if (dx == null) {
+                continue;
+            }
+            double k = scale[scaleOff + c] * inv / count;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    double xhat = (x[xOff + base + i] - mu) * inv;
+                    dx[dxOff + base + i] += (float) (k * (count * dy[dyOff + base + i] - sumDy - xhat * sumDyXhat));
+                }
+            }
+        }
+    }
+
+    /**
+     * The gradient of the batch statistics themselves, for when a loss depends on them (ONNX's
+     * training-mode outputs {@code running = momentum * input + (1 - momentum) * batch}): with
+     * {@code dMean[c], dVar[c]} the gradients of the loss with respect to the batch mean and
+     * (population) variance, each scaled by {@code weight},
+     * <pre>
+     *   dx[n, c, i] += weight * (dMean[c] / M + dVar[c] * 2 * (x - mean[c]) / M)
+     * </pre>
+     * {@code dMean} or {@code dVar} may be {@code null} (zero).
+     */
+    public static void batchStatisticsBackward(float[] x, int xOff, float[] dx, int dxOff, int batch, int channels,
+            int spatial, float[] mean, int meanOff, float[] dMean, int dMeanOff, float[] dVar, int dVarOff,
+            float weight) {
+        double count = (double) batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double gm = dMean == null ? 0 : weight * dMean[dMeanOff + c] / count;
+            double gv = dVar == null ? 0 : 2.0 * weight * dVar[dVarOff + c] / count;
+            double mu = mean[meanOff + c];
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    dx[dxOff + base + i] += (float) (gm + gv * (x[xOff + base + i] - mu));
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #batchNormInference} (fixed statistics), per channel with
+     * {@code invStd = 1 / sqrt(var + epsilon)} and {@code xhat = (x - mean) * invStd}:
+     * <pre>
+     *   dx    += dy * scale * invStd          dscale += sum dy * xhat       dbias += sum dy
+     *   dmean += -scale * invStd * sum dy     dvar   += -scale / 2 * invStd^3 * sum dy * (x - mean)
+     * </pre>
+     * Each gradient array may be {@code null}.
+     */
+    public static void batchNormInferenceBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+            int batch, int channels, int spatial, float[] scale, int scaleOff, float[] mean, int meanOff,
+            float[] var, int varOff, float epsilon, float[] dScale, int dScaleOff, float[] dBias, int dBiasOff,
+            float[] dMean, int dMeanOff, float[] dVar, int dVarOff) {
+        for (int c = 0; c < channels; c++) {
+            double mu = mean[meanOff + c];
+            double inv = 1.0 / Math.sqrt((double) var[varOff + c] + epsilon);
+            double gamma = scale[scaleOff + c];
+            float a = (float) (gamma * inv);
+            double sumDy = 0;
+            double sumDyCentered = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    float g = dy[dyOff + base + i];
+                    sumDy += g;
+                    sumDyCentered += g * (x[xOff + base + i] - mu);
+                    if (dx != null) {
+                        dx[dxOff + base + i] += a * g;
+                    }
+                }
+            }
+            if (dScale != null) {
+                dScale[dScaleOff + c] += (float) (sumDyCentered * inv);
+            }
+            if (dBias != null) {
+                dBias[dBiasOff + c] += (float) sumDy;
+            }
+            if (dMean != null) {
+                dMean[dMeanOff + c] += (float) (-gamma * inv * sumDy);
+            }
+            if (dVar != null) {
+                dVar[dVarOff + c] += (float) (-0.5 * gamma * inv * inv * inv * sumDyCentered);
+            }
+        }
+    }
 }

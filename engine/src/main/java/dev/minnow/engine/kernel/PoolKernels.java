@@ -157,4 +157,144 @@ public final class PoolKernels {
             y[yOff + p] = max;
         }
     }
+
+    /**
+     * Backward of {@link #maxPoolNaive}: each output's gradient goes to the input that won its
+     * window, {@code dx[argmax] += dy}; the other inputs of the window get nothing (max is
+     * piecewise the identity of its winner). The winner is found again from {@code x} with the
+     * forward's rule (the first maximum in row-major order, a NaN wins), so nothing needs saving;
+     * a window with no input position contributes nothing. {@code dx} is added to, not cleared.
+     */
+    public static void maxPoolBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int planes,
+            int[] in, int[] out, int[] kernel, int[] strides, int[] padBegin, int[] dilations) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        int outD = out[0], outH = out[1], outW = out[2];
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        for (int p = 0; p < planes; p++) {
+            int xPlane = xOff + p * inPlane;
+            for (int od = 0; od < outD; od++) {
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        float max = Float.NEGATIVE_INFINITY;
+                        int best = -1;
+                        for (int kd = 0; kd < kernel[0]; kd++) {
+                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
+                            if (id < 0 || id >= inD) {
+                                continue;
+                            }
+                            for (int kh = 0; kh < kernel[1]; kh++) {
+                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
+                                if (ih < 0 || ih >= inH) {
+                                    continue;
+                                }
+                                for (int kw = 0; kw < kernel[2]; kw++) {
+                                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
+                                    if (iw < 0 || iw >= inW) {
+                                        continue;
+                                    }
+                                    int pos = (id * inH + ih) * inW + iw;
+                                    float v = x[xPlane + pos];
+                                    if (best < 0 || v > max || Float.isNaN(v)) {
+                                        max = v;
+                                        best = pos;
+                                    }
+                                }
+                            }
+                        }
+                        if (best >= 0) {
+                            dx[dxOff + p * inPlane + best] += dy[dyOff + p * outPlane + (od * outH + oh) * outW + ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #averagePoolNaive}: each output is {@code (1/count) * sum} of its window's
+     * inputs, so every input inside the window receives {@code dy / count}, with the same window
+     * clipping and the same {@code count} (with or without the padding) as the forward pass.
+     * {@code dx} is added to, not cleared.
+     */
+    public static void averagePoolBackward(float[] dy, int dyOff, float[] dx, int dxOff, int planes, int[] in,
+            int[] out, int[] kernel, int[] strides, int[] padBegin, int[] padEnd, boolean countIncludePad) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        int outD = out[0], outH = out[1], outW = out[2];
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        for (int p = 0; p < planes; p++) {
+            int xPlane = dxOff + p * inPlane;
+            for (int od = 0; od < outD; od++) {
+                int d0 = od * strides[0] - padBegin[0];
+                int d1 = Math.min(d0 + kernel[0], inD + padEnd[0]);
+                int padLenD = d1 - d0;
+                d0 = Math.max(d0, 0);
+                d1 = Math.min(d1, inD);
+                for (int oh = 0; oh < outH; oh++) {
+                    int h0 = oh * strides[1] - padBegin[1];
+                    int h1 = Math.min(h0 + kernel[1], inH + padEnd[1]);
+                    int padLenH = h1 - h0;
+                    h0 = Math.max(h0, 0);
+                    h1 = Math.min(h1, inH);
+                    for (int ow = 0; ow < outW; ow++) {
+                        int w0 = ow * strides[2] - padBegin[2];
+                        int w1 = Math.min(w0 + kernel[2], inW + padEnd[2]);
+                        int padLenW = w1 - w0;
+                        w0 = Math.max(w0, 0);
+                        w1 = Math.min(w1, inW);
+                        int count = countIncludePad ? padLenD * padLenH * padLenW
+                                : Math.max(0, d1 - d0) * Math.max(0, h1 - h0) * Math.max(0, w1 - w0);
+                        if (count == 0) {
+                            continue;
+                        }
+                        float g = dy[dyOff + p * outPlane + (od * outH + oh) * outW + ow] / count;
+                        for (int id = d0; id < d1; id++) {
+                            for (int ih = h0; ih < h1; ih++) {
+                                for (int iw = w0; iw < w1; iw++) {
+                                    dx[xPlane + (id * inH + ih) * inW + iw] += g;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Backward of {@link #globalAveragePool}: {@code dx[p, i] += dy[p] / planeSize}. */
+    public static void globalAveragePoolBackward(float[] dy, int dyOff, float[] dx, int dxOff, int planes,
+            int planeSize) {
+        for (int p = 0; p < planes; p++) {
+            float g = dy[dyOff + p] / planeSize;
+            int base = dxOff + p * planeSize;
+            for (int i = 0; i < planeSize; i++) {
+                dx[base + i] += g;
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #globalMaxPool}: {@code dx[p, argmax] += dy[p]}, the argmax being the
+     * first maximum of the plane (or its first NaN), as the forward pass picks it.
+     */
+    public static void globalMaxPoolBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+            int planes, int planeSize) {
+        if (planeSize == 0) {
+            return;
+        }
+        for (int p = 0; p < planes; p++) {
+            int base = p * planeSize;
+            int best = 0;
+            float max = x[xOff + base];
+            for (int i = 1; i < planeSize && !Float.isNaN(max); i++) {
+                float v = x[xOff + base + i];
+                if (v > max || Float.isNaN(v)) {
+                    max = v;
+                    best = i;
+                }
+            }
+            dx[dxOff + base + best] += dy[dyOff + p];
+        }
+    }
 }

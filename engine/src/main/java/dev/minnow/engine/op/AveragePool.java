@@ -20,6 +20,10 @@ import java.util.Objects;
  * PyTorch: a ceil-mode window hanging past the end padding is not charged for the overhang).
  * Geometry (strides, pads, auto_pad, ceil_mode) follows {@link SlidingWindow}; {@code dilations} is
  * an opset-19 attribute and is refused.
+ *
+ * <p><b>Backward.</b> Each output is linear in its window: every input position inside the window
+ * receives {@code dL/dY / count} with the forward pass's {@code count}, summed over the windows that
+ * overlap it (padding positions, which are not inputs, receive nothing).
  */
 public final class AveragePool implements Op {
     private final SlidingWindow window;
@@ -94,6 +98,26 @@ public final class AveragePool implements Op {
         WindowGeometry g = window.geometry(x.shape(), null, ctx);
         PoolKernels.averagePoolNaive(x.data(), x.offset(), y.data(), y.offset(), x.shape().dim(0) * x.shape().dim(1),
                 g.in, g.out, g.kernel, g.strides, g.padBegin, g.padEnd, countIncludePad);
+    }
+
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        WindowGeometry g = window.geometry(x.shape(), null, ctx);
+        PoolKernels.averagePoolBackward(dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.shape().dim(0) * x.shape().dim(1), g.in, g.out, g.kernel, g.strides, g.padBegin, g.padEnd,
+                countIncludePad);
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

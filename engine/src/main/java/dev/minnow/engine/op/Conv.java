@@ -30,6 +30,21 @@ import java.util.Objects;
  * filters with a channel multiplier {@code m}; followed by a 1x1 (<em>pointwise</em>) convolution it
  * forms the depthwise-separable block. <b>Dilation</b>: see {@link SlidingWindow} (Yu &amp; Koltun 2016).
  *
+ * <p><b>Computation.</b> Per image and group the convolution is one matrix product,
+ * {@code Y_g = W_g * im2col(X_g)} with {@code W_g} viewed as {@code [C_out/G, C_in/G * prod(k)]}
+ * and the column matrix {@code [C_in/G * prod(k), prod(o)]} ({@link ConvKernels#im2col}), run on the
+ * blocked GEMM; a pointwise (1x1, stride 1, unpadded) convolution multiplies by X directly. A
+ * convolution with one input channel per group (depthwise) gains nothing from the unfolding and
+ * runs the direct loops of {@link ConvKernels#convolutionNaive}, which remain the reference.
+ *
+ * <p><b>Backward.</b> Y is linear in each of X, W and B, so with {@code col = im2col(X_g)}:
+ * <pre>
+ *   dL/dB[oc] = sum over n and o of dY[n, oc, o]
+ *   dL/dW_g   = sum over n of dY_g * col^T
+ *   dL/dX_g   = col2im(W_g^T * dY_g)      (col2im, the adjoint of im2col, sums overlapping windows)
+ * </pre>
+ * ({@link ConvKernels#convolutionBackward}). The column buffer comes from the context's scratch.
+ *
  * <p>Cost: {@code macs = N * C_out * prod(o_i) * (C_in/G) * prod(k_i)}.
  */
 public final class Conv implements Op {
@@ -145,10 +160,55 @@ public final class Conv implements Op {
         Tensor b = inputs.length > 2 ? inputs[2] : null;
         Tensor y = outputs[0];
         WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
-        ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
+        int inChannels = x.shape().dim(1);
+        if (inChannels / group == 1) {
+            ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
+                    b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
+                    x.shape().dim(0), inChannels, w.shape().dim(0), group,
+                    g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+            return;
+        }
+        float[] col = ctx.scratch(ConvKernels.im2colScratchSize(inChannels, group, g.in, g.out, g.kernel, g.strides,
+                g.padBegin));
+        ConvKernels.convolutionIm2col(x.data(), x.offset(), w.data(), w.offset(),
                 b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
-                x.shape().dim(0), x.shape().dim(1), w.shape().dim(0), group,
-                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+                x.shape().dim(0), inChannels, w.shape().dim(0), group,
+                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, col, 0, ctx.threads());
+    }
+
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor dy = outputGrads[0];
+        if (dy == null) {
+            return;
+        }
+        Tensor x = inputs[0];
+        Tensor w = inputs[1];
+        Tensor dx = inputGrads[0];
+        Tensor dw = inputGrads[1];
+        Tensor db = inputGrads.length > 2 ? inputGrads[2] : null;
+        WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
+        int inChannels = x.shape().dim(1);
+        float[] col = ctx.scratch(ConvKernels.im2colScratchSize(inChannels, group, g.in, g.out, g.kernel, g.strides,
+                g.padBegin));
+        ConvKernels.convolutionBackward(x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),
+                dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(),
+                dw == null ? null : dw.data(), dw == null ? 0 : dw.offset(),
+                db == null ? null : db.data(), db == null ? 0 : db.offset(),
+                x.shape().dim(0), inChannels, w.shape().dim(0), group,
+                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, col, 0, ctx.threads());
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** W and B are weights; so is X in the rare graph that holds it as an initializer. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return true;
     }
 
     @Override

@@ -18,6 +18,16 @@ import java.util.Objects;
  * {@code nn.Linear} exports as {@code Gemm(X, W, b)} with {@code transB = 1}, since it stores
  * {@code W} as {@code [out_features, in_features]} ({@link #linear()}).
  *
+ * <p><b>Backward</b>, from {@code dY = dL/dY [M, N]}:
+ * <pre>
+ *   dL/dop(A) = alpha * dY * op(B)^T        dL/dop(B) = alpha * op(A)^T * dY
+ *   dL/dA = transA ? (dL/dop(A))^T = alpha * op(B) * dY^T : dL/dop(A)
+ *   dL/dB = transB ? (dL/dop(B))^T = alpha * dY^T * op(A) : dL/dop(B)
+ *   dL/dC = beta * dY summed over the axes along which C was broadcast
+ * </pre>
+ * each one product on the blocked GEMM ({@link dev.minnow.engine.kernel.Gemm#sgemm}) that accumulates
+ * into the gradient.
+ *
  * <p>Cost: {@code macs = M * N * K}.
  */
 public final class Gemm implements Op {
@@ -156,6 +166,66 @@ public final class Gemm implements Op {
         }
         GemmKernels.gemmNaive(transA, transB, m, n, k, alpha, a.data(), a.offset(), a.shape().dim(1),
                 b.data(), b.offset(), b.shape().dim(1), addC ? beta : 0f, yd, yo, n);
+    }
+
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor dy = outputGrads[0];
+        if (dy == null) {
+            return;
+        }
+        Tensor a = inputs[0];
+        Tensor b = inputs[1];
+        Tensor c = inputs.length > 2 ? inputs[2] : null;
+        Tensor da = inputGrads[0];
+        Tensor db = inputGrads[1];
+        Tensor dc = inputGrads.length > 2 ? inputGrads[2] : null;
+        int m = dy.shape().dim(0);
+        int n = dy.shape().dim(1);
+        int k = a.shape().dim(transA ? 0 : 1);
+        int lda = a.shape().dim(1);
+        int ldb = b.shape().dim(1);
+        float[] g = dy.data();
+        int go = dy.offset();
+        int threads = ctx.threads();
+        if (da != null) {
+            if (transA) {   // dA [K, M] = alpha * op(B) [K, N] * dY^T [N, M]
+                dev.minnow.engine.kernel.Gemm.sgemm(transB, true, k, m, n, alpha, b.data(), b.offset(), ldb, g, go, n,
+                        1f, da.data(), da.offset(), m, threads);
+            } else {        // dA [M, K] = alpha * dY [M, N] * op(B)^T [N, K]
+                dev.minnow.engine.kernel.Gemm.sgemm(false, !transB, m, k, n, alpha, g, go, n, b.data(), b.offset(),
+                        ldb, 1f, da.data(), da.offset(), k, threads);
+            }
+        }
+        if (db != null) {
+            if (transB) {   // dB [N, K] = alpha * dY^T [N, M] * op(A) [M, K]
+                dev.minnow.engine.kernel.Gemm.sgemm(true, transA, n, k, m, alpha, g, go, n, a.data(), a.offset(), lda,
+                        1f, db.data(), db.offset(), k, threads);
+            } else {        // dB [K, N] = alpha * op(A)^T [K, M] * dY [M, N]
+                dev.minnow.engine.kernel.Gemm.sgemm(!transA, false, k, n, m, alpha, a.data(), a.offset(), lda, g, go,
+                        n, 1f, db.data(), db.offset(), n, threads);
+            }
+        }
+        if (dc != null && c != null && beta != 0f) {
+            // the forward read C[i * rowStride + j * colStride]; a stride of 0 means a broadcast axis,
+            // whose gradient is the sum over it
+            Shape cs = c.shape();
+            int colStride = cs.rank() >= 1 && cs.dim(-1) == n && n != 1 ? 1 : 0;
+            int rowStride = cs.rank() == 2 && cs.dim(0) == m && m != 1 ? cs.dim(1) : 0;
+            float[] cd = dc.data();
+            int co = dc.offset();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    cd[co + i * rowStride + j * colStride] += beta * g[go + i * n + j];
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

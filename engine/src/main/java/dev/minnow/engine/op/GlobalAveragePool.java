@@ -15,6 +15,9 @@ import java.util.List;
  * for {@code X [N, C, D1..Dr]}, r &gt;= 1; the output keeps the rank with every spatial axis 1.
  * Network-in-Network (Lin et al. 2014) introduced it to replace the large fully-connected layers at
  * the end of a CNN, removing most of their weights; GoogLeNet, ResNet and MobileNet end with it.
+ *
+ * <p>Backward: every position shares its channel's gradient equally,
+ * {@code dL/dX[n, c, i] = dL/dY[n, c] / (D1 * ... * Dr)}.
  */
 public final class GlobalAveragePool implements Op {
 
@@ -59,6 +62,25 @@ public final class GlobalAveragePool implements Op {
         int planes = x.shape().dim(0) * x.shape().dim(1);
         PoolKernels.globalAveragePool(x.data(), x.offset(), y.data(), y.offset(), planes,
                 x.shape().sizeBetween(2, x.rank()));
+    }
+
+    /** {@code dX[n, c, i] += dY[n, c] / (D1 * ... * Dr)}. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        PoolKernels.globalAveragePoolBackward(dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.shape().dim(0) * x.shape().dim(1), x.shape().sizeBetween(2, x.rank()));
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

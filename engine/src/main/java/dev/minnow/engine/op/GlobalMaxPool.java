@@ -12,6 +12,9 @@ import java.util.List;
  * </pre>
  * for {@code X [N, C, D1..Dr]}, r &gt;= 1; the output keeps the rank with every spatial axis 1.
  * A NaN in a channel makes its maximum NaN.
+ *
+ * <p>Backward: the whole gradient of a channel goes to its maximum,
+ * {@code dL/dX[n, c, argmax] = dL/dY[n, c]} (the first one at a tie).
  */
 public final class GlobalMaxPool implements Op {
 
@@ -44,6 +47,25 @@ public final class GlobalMaxPool implements Op {
         int planes = x.shape().dim(0) * x.shape().dim(1);
         PoolKernels.globalMaxPool(x.data(), x.offset(), y.data(), y.offset(), planes,
                 x.shape().sizeBetween(2, x.rank()));
+    }
+
+    /** {@code dX[n, c, argmax] += dY[n, c]}, the first maximum of the channel taking the gradient. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        PoolKernels.globalMaxPoolBackward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.shape().dim(0) * x.shape().dim(1), x.shape().sizeBetween(2, x.rank()));
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

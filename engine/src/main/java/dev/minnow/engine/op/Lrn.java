@@ -18,6 +18,16 @@ import java.util.Objects;
  * {@code size = 5, alpha = 1e-4, beta = 0.75, bias (k) = 2}; GoogLeNet kept it. Note that ONNX
  * divides alpha by size (as Caffe does), and that for even sizes the window reaches further
  * after {@code c} than before it (PyTorch's {@code LocalResponseNorm} does the opposite).
+ *
+ * <p><b>Backward.</b> Write {@code s_c = bias + alpha/size * square_sum_c}, so {@code y_c = x_c * s_c^-beta}.
+ * {@code x_k} reaches {@code y_k} directly and every {@code y_c} whose window holds channel k through
+ * {@code ds_c/dx_k = 2 * alpha/size * x_k}:
+ * <pre>
+ *   dL/dx_k = dy_k * s_k^-beta - 2 * alpha * beta / size * x_k * sum_{c : k in window(c)} dy_c * x_c * s_c^(-beta-1)
+ * </pre>
+ * where {@code k in window(c)} iff {@code k - ceil((size-1)/2) <= c <= k + floor((size-1)/2)}, the
+ * window mirrored (which matters for even sizes). The s values are recomputed into the context's
+ * scratch rather than saved.
  */
 public final class Lrn implements Op {
     private final int size;
@@ -92,6 +102,27 @@ public final class Lrn implements Op {
         Tensor y = outputs[0];
         NormalizationKernels.localResponseNorm(x.data(), x.offset(), y.data(), y.offset(), x.shape().dim(0),
                 x.shape().dim(1), x.shape().sizeBetween(2, x.rank()), size, alpha, beta, bias);
+    }
+
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        int channels = x.shape().dim(1);
+        int spatial = x.shape().sizeBetween(2, x.rank());
+        float[] work = ctx.scratch(2 * channels * spatial);
+        NormalizationKernels.localResponseNormBackward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(),
+                dx.offset(), x.shape().dim(0), channels, spatial, size, alpha, beta, bias, work, 0);
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

@@ -25,6 +25,12 @@ import java.util.Objects;
  *
  * <p>Besides float, int8 and uint8 inputs are accepted (opset 12); they are pooled exactly through
  * float, which represents every 8-bit value.
+ *
+ * <p><b>Backward.</b> Within a window the max is the identity of its winner, so
+ * {@code dL/dX[argmax] += dL/dY} and the other inputs receive nothing; an input that wins several
+ * overlapping windows sums their gradients. The winners are found again from X in the backward
+ * pass (same tie rule) rather than saved. At a tie the max is not differentiable; the first
+ * maximum takes the whole gradient, as in PyTorch.
  */
 public final class MaxPool implements Op {
     private final SlidingWindow window;
@@ -129,6 +135,32 @@ public final class MaxPool implements Op {
                 yb[y.offset() + i] = (byte) (int) buf[inSize + i];
             }
         }
+    }
+
+    /**
+     * {@code dX[argmax of each window] += dY}. Only float inputs are differentiable; the Indices
+     * output carries no gradient.
+     */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        if (x.type() != DataType.FLOAT) {
+            throw new IllegalStateException("MaxPool backward needs a FLOAT input, found " + x.type());
+        }
+        WindowGeometry g = window.geometry(x.shape(), null, ctx);
+        PoolKernels.maxPoolBackward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.shape().dim(0) * x.shape().dim(1), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

@@ -11,6 +11,9 @@ import java.util.List;
  * trains several times faster than tanh). A "non-tensor" layer in DeepRebirth's vocabulary: no
  * weights, little arithmetic, but a full pass over memory, which is why fusing it into the
  * producing convolution's output loop pays.
+ *
+ * <p>Backward: {@code dL/dx = dL/dy * (x > 0)}; at {@code x = 0} the derivative is taken as 0, as
+ * in PyTorch.
  */
 public final class Relu implements Op {
 
@@ -48,6 +51,35 @@ public final class Relu implements Op {
         for (int i = 0; i < n; i++) {
             yd[yo + i] = Math.max(0f, xd[xo + i]);
         }
+    }
+
+    /** {@code dX += dY} where {@code X > 0}, nothing elsewhere (the derivative at 0 is taken as 0). */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        float[] xd = x.data();
+        float[] dyd = dy.data();
+        float[] dxd = dx.data();
+        int xo = x.offset();
+        int dyo = dy.offset();
+        int dxo = dx.offset();
+        int n = x.size();
+        for (int i = 0; i < n; i++) {
+            if (xd[xo + i] > 0f) {
+                dxd[dxo + i] += dyd[dyo + i];
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

@@ -81,4 +81,148 @@ class ConvKernelsTest {
         assertThat(y[0]).isZero();
         assertThat(y[1]).isZero();
     }
+
+    /** A random geometry: 1-D, 2-D or 3-D, odd sizes, strides, asymmetric pads, dilations, groups. */
+    private record Geometry(int batch, int inChannels, int outChannels, int group, int[] in, int[] out, int[] kernel,
+                            int[] strides, int[] padBegin, int[] dilations) {
+        static Geometry random(Random r, int rank) {
+            int[] in = {1, 1, 1};
+            int[] out = {1, 1, 1};
+            int[] kernel = {1, 1, 1};
+            int[] strides = {1, 1, 1};
+            int[] padBegin = {0, 0, 0};
+            int[] dilations = {1, 1, 1};
+            for (int a = 3 - rank; a < 3; a++) {
+                kernel[a] = 1 + r.nextInt(3);
+                strides[a] = 1 + r.nextInt(3);
+                dilations[a] = 1 + r.nextInt(2);
+                padBegin[a] = r.nextInt(3);
+                int padEnd = r.nextInt(3);
+                int extent = dilations[a] * (kernel[a] - 1) + 1;
+                in[a] = Math.max(1, extent - padBegin[a] - padEnd) + r.nextInt(6);
+                out[a] = (in[a] + padBegin[a] + padEnd - extent) / strides[a] + 1;
+            }
+            int group = 1 + r.nextInt(3);
+            return new Geometry(1 + r.nextInt(2), group * (1 + r.nextInt(3)), group * (1 + r.nextInt(3)), group, in,
+                    out, kernel, strides, padBegin, dilations);
+        }
+
+        int inPlane() {
+            return in[0] * in[1] * in[2];
+        }
+
+        int outPlane() {
+            return out[0] * out[1] * out[2];
+        }
+
+        int taps() {
+            return kernel[0] * kernel[1] * kernel[2];
+        }
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    /** The definition of the column matrix, element by element. */
+    private static float column(float[] x, Geometry g, int c, int kd, int kh, int kw, int od, int oh, int ow) {
+        int id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0];
+        int ih = oh * g.strides[1] - g.padBegin[1] + kh * g.dilations[1];
+        int iw = ow * g.strides[2] - g.padBegin[2] + kw * g.dilations[2];
+        if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1] || iw < 0 || iw >= g.in[2]) {
+            return 0f;
+        }
+        return x[((c * g.in[0] + id) * g.in[1] + ih) * g.in[2] + iw];
+    }
+
+    @Test
+    void im2colWritesEveryElementOfTheColumnMatrixByItsDefinition() {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 60; trial++) {
+            Geometry g = Geometry.random(r, 1 + trial % 3);
+            int channels = g.inChannels();
+            float[] x = gaussian(r, channels * g.inPlane());
+            int rows = channels * g.taps();
+            float[] col = new float[rows * g.outPlane() + 4];
+            java.util.Arrays.fill(col, Float.NaN);
+            ConvKernels.im2col(x, 0, channels, g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, col, 2);
+            int at = 2;
+            for (int c = 0; c < channels; c++) {
+                for (int kd = 0; kd < g.kernel[0]; kd++) {
+                    for (int kh = 0; kh < g.kernel[1]; kh++) {
+                        for (int kw = 0; kw < g.kernel[2]; kw++) {
+                            for (int od = 0; od < g.out[0]; od++) {
+                                for (int oh = 0; oh < g.out[1]; oh++) {
+                                    for (int ow = 0; ow < g.out[2]; ow++) {
+                                        assertThat(col[at++]).as("trial %d %s", trial, g)
+                                                .isEqualTo(column(x, g, c, kd, kh, kw, od, oh, ow));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(col[0]).isNaN();
+            assertThat(col[col.length - 1]).isNaN();
+        }
+    }
+
+    @Test
+    void col2imIsTheAdjointOfIm2colAndAdds() {
+        // <im2col(x), c> = <x, col2im(c)> for all x and c, the definition of the transpose
+        Random r = new Random(8);
+        for (int trial = 0; trial < 60; trial++) {
+            Geometry g = Geometry.random(r, 1 + trial % 3);
+            int channels = g.inChannels();
+            float[] x = gaussian(r, channels * g.inPlane());
+            float[] c = gaussian(r, channels * g.taps() * g.outPlane());
+            float[] col = new float[c.length];
+            ConvKernels.im2col(x, 0, channels, g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, col, 0);
+            float[] back = gaussian(r, x.length + 3);
+            float[] before = back.clone();
+            ConvKernels.col2im(c, 0, channels, g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, back, 3);
+            double left = 0;
+            double right = 0;
+            for (int i = 0; i < c.length; i++) {
+                left += (double) col[i] * c[i];
+            }
+            for (int i = 0; i < x.length; i++) {
+                right += (double) x[i] * (back[3 + i] - before[3 + i]);
+            }
+            assertThat(right).as("trial %d", trial).isCloseTo(left, offset(1e-3 * (1 + Math.abs(left))));
+            assertThat(back[0]).isEqualTo(before[0]);
+        }
+    }
+
+    @Test
+    void im2colGemmConvolutionAgreesWithTheNaiveReference() {
+        Random r = new Random(9);
+        for (int trial = 0; trial < 60; trial++) {
+            Geometry g = trial == 0
+                    ? new Geometry(2, 4, 6, 2, new int[] {1, 5, 3}, new int[] {1, 5, 3}, new int[] {1, 1, 1},
+                            new int[] {1, 1, 1}, new int[] {0, 0, 0}, new int[] {1, 1, 1}) // pointwise
+                    : Geometry.random(r, 1 + trial % 3);
+            float[] x = gaussian(r, g.batch() * g.inChannels() * g.inPlane() + 1);
+            float[] w = gaussian(r, g.outChannels() * g.inChannels() / g.group() * g.taps());
+            float[] b = trial % 2 == 0 ? gaussian(r, g.outChannels()) : null;
+            int ySize = g.batch() * g.outChannels() * g.outPlane();
+            float[] expected = new float[ySize];
+            ConvKernels.convolutionNaive(x, 1, w, 0, b, 0, expected, 0, g.batch(), g.inChannels(), g.outChannels(),
+                    g.group(), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+            float[] y = new float[ySize];
+            java.util.Arrays.fill(y, Float.NaN);
+            int scratch = ConvKernels.im2colScratchSize(g.inChannels(), g.group(), g.in, g.out, g.kernel, g.strides,
+                    g.padBegin);
+            ConvKernels.convolutionIm2col(x, 1, w, 0, b, 0, y, 0, g.batch(), g.inChannels(), g.outChannels(),
+                    g.group(), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, new float[scratch], 0, 2);
+            for (int i = 0; i < ySize; i++) {
+                assertThat(y[i]).as("trial %d element %d", trial, i).isCloseTo(expected[i], offset(1e-4f));
+            }
+        }
+    }
 }

@@ -58,12 +58,12 @@ class BatchNormalizationTest {
     }
 
     @Test
-    void refusesTrainingAndPerActivationModes() {
-        assertThatThrownBy(() -> BatchNormalization.fromOnnx(Attributes.builder().set("training_mode", 1L).build(), 15))
+    void refusesOldTrainingAndPerActivationModes() {
+        assertThatThrownBy(() -> BatchNormalization.fromOnnx(Attributes.builder().set("training_mode", 2L).build(), 15))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("training mode comes with the trainer");
+                .hasMessageContaining("training_mode must be 0 or 1, found 2");
         assertThatThrownBy(() -> BatchNormalization.fromOnnx(Attributes.builder().set("is_test", 0L).build(), 6))
-                .hasMessageContaining("training mode comes with the trainer");
+                .hasMessageContaining("is_test = 0");
         assertThatThrownBy(() -> BatchNormalization.fromOnnx(Attributes.builder().set("spatial", 0L).build(), 7))
                 .hasMessageContaining("spatial = 0");
         assertThatThrownBy(() -> BatchNormalization.fromOnnx(Attributes.builder().set("is_test", 1L).build(), 9))
