@@ -1,6 +1,8 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.ConvKernels;
+import dev.minnow.engine.kernel.DepthwiseConv;
+import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -34,8 +36,9 @@ import java.util.Objects;
  * {@code Y_g = W_g * im2col(X_g)} with {@code W_g} viewed as {@code [C_out/G, C_in/G * prod(k)]}
  * and the column matrix {@code [C_in/G * prod(k), prod(o)]} ({@link ConvKernels#im2col}), run on the
  * blocked GEMM; a pointwise (1x1, stride 1, unpadded) convolution multiplies by X directly. A
- * convolution with one input channel per group (depthwise) gains nothing from the unfolding and
- * runs the direct loops of {@link ConvKernels#convolutionNaive}, which remain the reference.
+ * convolution with one input channel per group (depthwise) gains nothing from the unfolding: in
+ * 2-D with stride 1 or 2 and no dilation it runs the vectorised {@link DepthwiseConv} kernel,
+ * otherwise the direct loops of {@link ConvKernels#convolutionNaive}, which remain the reference.
  *
  * <p><b>Backward.</b> Y is linear in each of X, W and B, so with {@code col = im2col(X_g)}:
  * <pre>
@@ -162,6 +165,15 @@ public final class Conv implements Op {
         WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
         int inChannels = x.shape().dim(1);
         if (inChannels / group == 1) {
+            if (g.in[0] == 1 && g.kernel[0] == 1 && g.strides[1] == g.strides[2]
+                    && DepthwiseConv.supports(g.strides[1], g.strides[2], g.dilations[1], g.dilations[2])) {
+                DepthwiseConv.forward(KernelProvider.kernels(), x.data(), x.offset(), w.data(), w.offset(),
+                        b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
+                        x.shape().dim(0), inChannels, w.shape().dim(0) / inChannels, g.in[1], g.in[2],
+                        g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.padBegin[1], g.padBegin[2],
+                        ctx.threads());
+                return;
+            }
             ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
                     b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                     x.shape().dim(0), inChannels, w.shape().dim(0), group,

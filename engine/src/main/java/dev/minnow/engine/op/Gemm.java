@@ -1,6 +1,5 @@
 package dev.minnow.engine.op;
 
-import dev.minnow.engine.kernel.GemmKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -164,8 +163,8 @@ public final class Gemm implements Op {
                 }
             }
         }
-        GemmKernels.gemmNaive(transA, transB, m, n, k, alpha, a.data(), a.offset(), a.shape().dim(1),
-                b.data(), b.offset(), b.shape().dim(1), addC ? beta : 0f, yd, yo, n);
+        dev.minnow.engine.kernel.Gemm.sgemm(transA, transB, m, n, k, alpha, a.data(), a.offset(), a.shape().dim(1),
+                b.data(), b.offset(), b.shape().dim(1), addC ? beta : 0f, yd, yo, n, ctx.threads());
     }
 
     @Override

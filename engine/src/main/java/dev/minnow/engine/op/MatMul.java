@@ -1,7 +1,6 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.Gemm;
-import dev.minnow.engine.kernel.GemmKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -141,8 +140,9 @@ public final class MatMul implements Op {
         for (int batch = 0; batch < batches; batch++) {
             int aMatrix = matrixIndex(batch, as, as, bs, batchRank);
             int bMatrix = matrixIndex(batch, bs, as, bs, batchRank);
-            GemmKernels.gemmNaive(false, false, m, n, k, 1f, a.data(), a.offset() + aMatrix * m * k, k,
-                    b.data(), b.offset() + bMatrix * k * n, n, 0f, y.data(), y.offset() + batch * m * n, n);
+            Gemm.sgemm(false, false, m, n, k, 1f, a.data(), a.offset() + aMatrix * m * k, k,
+                    b.data(), b.offset() + bMatrix * k * n, n, 0f, y.data(), y.offset() + batch * m * n, n,
+                    ctx.threads());
         }
     }
 

@@ -39,7 +39,7 @@ class ConvKernelsTest {
                     }
                 }
                 int yOff = (n * cOut + g * og) * oH * oW;
-                GemmKernels.gemmNaive(false, false, og, oH * oW, rows, 1f, w, g * og * rows, rows,
+                Gemm.sgemmNaive(false, false, og, oH * oW, rows, 1f, w, g * og * rows, rows,
                         cols, 0, oH * oW, 0f, y, yOff, oH * oW);
                 for (int o = 0; o < og; o++) {
                     for (int p = 0; p < oH * oW; p++) {
