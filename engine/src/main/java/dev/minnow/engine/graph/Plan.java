@@ -493,7 +493,7 @@ public final class Plan {
                 ValueInfo vi = infos.get(step.node.outputs().get(o));
                 if (step.reshapeOnly() && o > 0 && vi.isConstant()) {
                     // a reshape-only op never runs: its other outputs are constants fixed when
-                    // planning (Dropout's all-true mask), already in values
+                    // planning, already in values
                     continue;
                 }
                 if (step.reshapeOnly() && o == 0) {

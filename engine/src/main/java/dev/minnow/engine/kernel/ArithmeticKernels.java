@@ -10,6 +10,18 @@ package dev.minnow.engine.kernel;
  * <p>Integer division truncates toward zero, as in C and Java ({@code -7 / 2 == -3}); division
  * by zero throws {@link ArithmeticException}. Integer overflow wraps around (two's complement),
  * as ONNX Runtime's does; uint8 operands are read as 0..255.
+ *
+ * <p><b>Backward</b> (float only), {@link #floatRunBackward}: over the same run, with
+ * {@code g = dL/dy},
+ * <pre>
+ *   ADD:  dA += g          dB += g
+ *   SUB:  dA += g          dB -= g
+ *   MUL:  dA += g * b      dB += g * a
+ *   DIV:  dA += g / b      dB -= g * a / b^2
+ * </pre>
+ * An operand repeated along the run (step 0) receives the sum of the run's contributions in its
+ * one element: the reduction over a broadcast dimension. {@link #addInto} is the backward of a
+ * copy.
  */
 public final class ArithmeticKernels {
 
@@ -67,6 +79,43 @@ public final class ArithmeticKernels {
                     y[yi + i] = (byte) ((a[ai + i * as] & mask) / (b[bi + i * bs] & mask));
                 }
             }
+        }
+    }
+
+    /**
+     * Adds the gradients of one float run into {@code da} and {@code db} (either may be null):
+     * element {@code i} of the run contributes to {@code da[dai + i*as]} and {@code db[dbi + i*bs]},
+     * the positions the forward run read {@code a} and {@code b} at. See the class comment for the
+     * formulas.
+     */
+    public static void floatRunBackward(Operation op, float[] a, int ai, int as, float[] b, int bi, int bs,
+                                        float[] dy, int dyi, float[] da, int dai, float[] db, int dbi, int n) {
+        if (da != null) {
+            switch (op) {
+                case ADD, SUB -> { for (int i = 0; i < n; i++) da[dai + i * as] += dy[dyi + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) da[dai + i * as] += dy[dyi + i] * b[bi + i * bs]; }
+                case DIV -> { for (int i = 0; i < n; i++) da[dai + i * as] += dy[dyi + i] / b[bi + i * bs]; }
+            }
+        }
+        if (db != null) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) db[dbi + i * bs] += dy[dyi + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) db[dbi + i * bs] -= dy[dyi + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) db[dbi + i * bs] += dy[dyi + i] * a[ai + i * as]; }
+                case DIV -> {
+                    for (int i = 0; i < n; i++) {
+                        float bv = b[bi + i * bs];
+                        db[dbi + i * bs] -= dy[dyi + i] * a[ai + i * as] / (bv * bv);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code dst[di + i] += src[si + i]} for {@code i < n}: the backward of a copy. */
+    public static void addInto(float[] src, int si, float[] dst, int di, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[di + i] += src[si + i];
         }
     }
 }

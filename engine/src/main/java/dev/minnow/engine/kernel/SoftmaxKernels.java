@@ -16,6 +16,16 @@ package dev.minnow.engine.kernel;
  * </pre>
  * Log-softmax is computed directly in that form rather than as {@code log(softmax(x))}, which
  * would give {@code -inf} where a probability underflows to 0. Sums are accumulated in double.
+ *
+ * <p><b>Backward</b>, from the outputs y and their gradient g = dL/dy, per slice. The Jacobians
+ * are {@code dy_i/dx_j = y_i (delta_ij - y_j)} for softmax and {@code delta_ij - softmax_j} for
+ * log-softmax, so the vector-Jacobian products are
+ * <pre>
+ *   softmax:     dL/dx_j = y_j * (g_j - sum_i g_i y_i)
+ *   logSoftmax:  dL/dx_j = g_j - e^(y_j) * sum_i g_i          (e^(y_j) is softmax_j)
+ * </pre>
+ * Neither forms the n-by-n Jacobian: one reduction over the slice, then one pass. The backward
+ * kernels <em>add</em> into dx.
  */
 public final class SoftmaxKernels {
     private SoftmaxKernels() {
@@ -54,6 +64,45 @@ public final class SoftmaxKernels {
                 for (int k = 0; k < n; k++) {
                     int at = base + k * inner;
                     y[yo + at] = x[xo + at] - max - logSum;
+                }
+            }
+        }
+    }
+
+    /** {@code dx_j += y_j * (dy_j - sum_i dy_i y_i)} over every slice; y is softmax's output. */
+    public static void softmaxBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo,
+                                       int outer, int n, int inner) {
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < inner; j++) {
+                int base = o * n * inner + j;
+                double dot = 0;
+                for (int k = 0; k < n; k++) {
+                    int at = base + k * inner;
+                    dot += (double) dy[dyo + at] * y[yo + at];
+                }
+                float d = (float) dot;
+                for (int k = 0; k < n; k++) {
+                    int at = base + k * inner;
+                    dx[dxo + at] += y[yo + at] * (dy[dyo + at] - d);
+                }
+            }
+        }
+    }
+
+    /** {@code dx_j += dy_j - e^(y_j) * sum_i dy_i} over every slice; y is log-softmax's output. */
+    public static void logSoftmaxBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo,
+                                          int outer, int n, int inner) {
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < inner; j++) {
+                int base = o * n * inner + j;
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    sum += dy[dyo + base + k * inner];
+                }
+                float s = (float) sum;
+                for (int k = 0; k < n; k++) {
+                    int at = base + k * inner;
+                    dx[dxo + at] += dy[dyo + at] - (float) Math.exp(y[yo + at]) * s;
                 }
             }
         }

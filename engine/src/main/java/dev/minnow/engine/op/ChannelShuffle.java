@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
@@ -21,6 +22,11 @@ import java.util.List;
  * <p>A Minnow op (domain {@link OpRegistry#NATIVE_DOMAIN}, type {@code ChannelShuffle}, attribute
  * {@code group}); the ONNX writer lowers it to Reshape, Transpose, Reshape. Any element type,
  * any number of trailing (spatial) axes.
+ *
+ * <p>Backward (FLOAT): a permutation of channels moves gradients back by the inverse
+ * permutation, {@code dL/dx[n, (c' mod g) * k + floor(c' / g), ...] = dL/dy[n, c', ...]}, i.e.
+ * output channel {@code c = j*g + i} returns to input channel {@code i*k + j}: the inverse of a
+ * shuffle with {@code g} groups is a shuffle with {@code k = C/g} groups.
  */
 public final class ChannelShuffle implements Op {
     private final int group;
@@ -90,6 +96,34 @@ public final class ChannelShuffle implements Op {
                 ElementCopy.copy(x, base + source * plane, y, base + c * plane, plane);
             }
         }
+    }
+
+    /** {@code dX[source(c)] += dY[c]} plane by plane, the forward's copies reversed. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null || dx.type() != DataType.FLOAT) {
+            return;
+        }
+        Shape s = dx.shape();
+        int batch = s.dim(0);
+        int channels = s.dim(1);
+        int perGroup = channels / group;
+        int plane = s.sizeBetween(2, s.rank());
+        for (int n = 0; n < batch; n++) {
+            int base = n * channels * plane;
+            for (int c = 0; c < channels; c++) {
+                int source = (c % group) * perGroup + c / group;
+                ElementCopy.accumulate(dy, base + c * plane, dx, base + source * plane, plane);
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

@@ -17,6 +17,15 @@ import java.util.List;
  * <p>Opset 11+ form: the bounds are optional one-element inputs of X's type (the ONNX reader
  * turns opset 6's {@code min}/{@code max} attributes into inputs). FLOAT, INT64, INT32, INT8 and
  * UINT8 are supported.
+ *
+ * <p>Backward (FLOAT): the clamp passes the gradient where it passes the value and blocks it where
+ * it replaced the value by a bound:
+ * <pre>
+ *   dL/dx = dL/dy   if lo &lt;= x &lt;= hi
+ *   dL/dx = 0       otherwise (x clipped, or NaN)
+ * </pre>
+ * with both ends included, as PyTorch's {@code clamp} does. The bounds are settings, not
+ * parameters ({@link #isTrainableInput}): no gradient flows into them.
  */
 public final class Clip implements Op {
 
@@ -106,6 +115,46 @@ public final class Clip implements Op {
             }
             default -> throw new IllegalArgumentException("Clip does not support " + x.type());
         }
+    }
+
+    /** {@code dX += dY} where {@code min <= X <= max}; integer inputs have no gradient. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null || x.type() != DataType.FLOAT) {
+            return;
+        }
+        Tensor lo = inputs.length > 1 ? inputs[1] : null;
+        Tensor hi = inputs.length > 2 ? inputs[2] : null;
+        float min = lo == null ? Float.NEGATIVE_INFINITY : lo.data()[lo.offset()];
+        float max = hi == null ? Float.POSITIVE_INFINITY : hi.data()[hi.offset()];
+        float[] xd = x.data();
+        float[] dyd = dy.data();
+        float[] dxd = dx.data();
+        int xo = x.offset();
+        int dyo = dy.offset();
+        int dxo = dx.offset();
+        int n = x.size();
+        for (int i = 0; i < n; i++) {
+            float v = xd[xo + i];
+            if (v >= min && v <= max) {
+                dxd[dxo + i] += dyd[dyo + i];
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Only the input is trainable; {@code min} and {@code max} are settings. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return index == 0;
     }
 
     /** A one-element integer bound read exactly, or {@code absent}. */

@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.List;
  * et al. 2016) concatenates channels ({@code axis=1}); exporters also concatenate int64 shape
  * vectors ({@code axis=0}), so every element type is accepted. A negative axis counts from the
  * end.
+ *
+ * <p>Backward: each input's gradient is its own slice of the output's gradient,
+ * {@code dL/din_i[o] = dL/dout[o][col_i, col_i + in_i[axis] * inner)}, the inverse of the copy
+ * (float inputs only).
  */
 public final class Concat implements Op {
     private final int axis;
@@ -97,6 +102,37 @@ public final class Concat implements Op {
             }
             col += block;
         }
+    }
+
+    /** Adds each input's slice of {@code dY} into its gradient. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor dy = outputGrads[0];
+        if (dy == null || dy.type() != DataType.FLOAT) {
+            return;
+        }
+        Shape out = dy.shape();
+        int a = out.normalizeAxis(axis);
+        int outer = out.sizeBetween(0, a);
+        int inner = out.sizeBetween(a + 1, out.rank());
+        int rowLength = out.dim(a) * inner;
+        int col = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            int block = inputs[i].shape().dim(a) * inner;
+            Tensor dx = inputGrads[i];
+            if (dx != null) {
+                for (int o = 0; o < outer; o++) {
+                    ElementCopy.accumulate(dy, o * rowLength + col, dx, o * block, block);
+                }
+            }
+            col += block;
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

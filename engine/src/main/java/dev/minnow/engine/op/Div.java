@@ -10,6 +10,10 @@ import dev.minnow.engine.kernel.ArithmeticKernels.Operation;
  * <p>Types FLOAT (IEEE: {@code x / 0} is ±inf or NaN), INT64, INT32, INT8, UINT8. Integer
  * division truncates toward zero as in C ({@code -7 / 2 = -3}, not numpy's floor {@code -4});
  * an integer division by zero fails with a message. See {@link ElementwiseBinary}.
+ *
+ * <p>Backward: {@code dA = dC / B}, {@code dB = -dC * A / B^2},
+ * each summed over the dimensions along which that operand was broadcast (see
+ * {@link ElementwiseBinary}).
  */
 public final class Div extends ElementwiseBinary {
 

@@ -1,5 +1,7 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.ArithmeticKernels;
+import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.Arrays;
 
@@ -12,6 +14,11 @@ import java.util.Arrays;
  * <p>Indices are element positions relative to the tensor's first element; the tensor's
  * {@link Tensor#offset()} is added here. {@link System#arraycopy} accepts any primitive array,
  * which is what makes one code path serve every type.
+ *
+ * <p><b>Backward.</b> A move's gradient flows back along the same move, reversed: where the
+ * forward copied {@code src[s]} to {@code dst[d]}, the backward adds {@code dDst[d]} into
+ * {@code dSrc[s]}. An element copied to several places (Expand, Gather with repeated indices,
+ * edge padding) receives the sum. Only float tensors carry gradients.
  */
 public final class ElementCopy {
     private ElementCopy() {
@@ -75,5 +82,26 @@ public final class ElementCopy {
             case UINT8 -> t.byteData()[i] & 0xFF;
             case INT8, BOOL -> t.byteData()[i];
         };
+    }
+
+    /** {@code dst[dstIndex + i] += src[srcIndex + i]} for {@code i < n}: the backward of {@link #copy}. */
+    public static void accumulate(Tensor src, int srcIndex, Tensor dst, int dstIndex, int n) {
+        ArithmeticKernels.addInto(src.data(), src.offset() + srcIndex, dst.data(), dst.offset() + dstIndex, n);
+    }
+
+    /**
+     * {@code dx += dy} element by element, in row-major order: the backward of every op whose output
+     * is its input with another shape (Reshape, Flatten, Squeeze, Unsqueeze, Identity). Nothing
+     * happens when either gradient is absent or the tensors are not float.
+     */
+    public static void accumulateReshaped(Tensor dy, Tensor dx) {
+        if (dy == null || dx == null || dx.type() != DataType.FLOAT) {
+            return;
+        }
+        if (dy.size() != dx.size()) {
+            throw new IllegalArgumentException("the gradient of a reshape has " + dy.size() + " elements " + dy.shape()
+                    + " but its input " + dx.size() + " " + dx.shape());
+        }
+        accumulate(dy, 0, dx, 0, dx.size());
     }
 }

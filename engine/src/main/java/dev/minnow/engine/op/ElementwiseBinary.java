@@ -24,6 +24,16 @@ import java.util.OptionalInt;
  * with {@code axis=1} means B is read as {@code [3,4,1]}. The ONNX reader keeps these attributes
  * and this class reads B that way; {@link #attributes()} then returns them, as opset 13 cannot
  * express the alignment without a Reshape.
+ *
+ * <p><b>Backward</b> (FLOAT). Element-wise, with {@code g = dL/dC}:
+ * <pre>
+ *   Add: dA = g,  dB = g        Sub: dA = g,  dB = -g
+ *   Mul: dA = g * B,  dB = g * A        Div: dA = g / B,  dB = -g * A / B^2
+ * </pre>
+ * then each operand's gradient is reduced over the dimensions along which it was repeated: a
+ * {@code [C,1,1]} bias added to {@code [N,C,H,W]} receives, per channel, the sum of g over
+ * {@code N, H, W}. The same {@link Broadcast} runs do this: an operand with step 0 in a run
+ * collects the whole run's sum in its one element. Integer operands have no gradient.
  */
 public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, Mul, Div {
     /** No legacy alignment: numpy broadcasting. */
@@ -126,6 +136,38 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
             throw new IllegalArgumentException("integer division by zero: " + a.type() + " divisor " + b.shape()
                     + " holds a 0", e);
         }
+    }
+
+    /** Adds {@code dA} and {@code dB} (those requested), reduced over broadcast dimensions. */
+    @Override
+    public final void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                               ExecutionContext ctx) {
+        Tensor a = inputs[0];
+        Tensor b = inputs[1];
+        Tensor dy = outputGrads[0];
+        Tensor da = inputGrads[0];
+        Tensor db = inputGrads[1];
+        if (dy == null || (da == null && db == null) || a.type() != DataType.FLOAT) {
+            return;
+        }
+        Shape bShape = alignB(a.shape(), b.shape());
+        Broadcast walk = ctx.state() instanceof Broadcast cached && cached.fits(a.shape(), bShape)
+                ? cached : Broadcast.of(a.shape(), bShape);
+        ctx.setState(walk);
+        int len = walk.runLength();
+        for (int r = 0; r < walk.runCount(); r++) {
+            int aStart = walk.aStart(r);
+            int bStart = walk.bStart(r);
+            ArithmeticKernels.floatRunBackward(operation, a.data(), a.offset() + aStart, walk.aStep(),
+                    b.data(), b.offset() + bStart, walk.bStep(), dy.data(), dy.offset() + r * len,
+                    da == null ? null : da.data(), da == null ? 0 : da.offset() + aStart,
+                    db == null ? null : db.data(), db == null ? 0 : db.offset() + bStart, len);
+        }
+    }
+
+    @Override
+    public final boolean hasBackward() {
+        return true;
     }
 
     /** B's shape as broadcasting sees it: unchanged, or padded with trailing 1s for a legacy axis. */

@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.ArithmeticKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -12,6 +13,12 @@ import java.util.List;
  * dimension of either side gives way to the other. {@code [3, 1]} expanded by {@code [2, 1, 6]}
  * gives {@code [2, 3, 6]}; by {@code [3, 4]} gives {@code [3, 4]}. The shape input must be
  * known when planning. Any element type.
+ *
+ * <p>Backward (FLOAT): each input element was repeated over the expanded dimensions, so its
+ * gradient is the sum of the output gradient over them,
+ * {@code dL/dx[k] = sum over outputs o that read x[k] of dL/dy[o]}; a {@code [C, 1]} expanded to
+ * {@code [N, C, W]} receives, per channel, the sum over {@code N} and {@code W}. The same
+ * {@link Broadcast} runs do it. {@code shape} is a setting, not a trainable parameter.
  */
 public final class Expand implements Op {
 
@@ -62,6 +69,48 @@ public final class Expand implements Op {
                 ElementCopy.repeat(x, walk.aStart(r), y, r * len, len);
             }
         }
+    }
+
+    /** Adds every run of {@code dY} back into the elements of {@code X} it was copied from. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null || dx.type() != DataType.FLOAT) {
+            return;
+        }
+        Broadcast walk = ctx.state() instanceof Broadcast cached && cached.fits(x.shape(), dy.shape())
+                ? cached : Broadcast.of(x.shape(), dy.shape());
+        ctx.setState(walk);
+        int len = walk.runLength();
+        float[] g = dy.data();
+        float[] d = dx.data();
+        for (int r = 0; r < walk.runCount(); r++) {
+            int from = dy.offset() + r * len;
+            int to = dx.offset() + walk.aStart(r);
+            if (walk.aStep() == 1) {
+                ArithmeticKernels.addInto(g, from, d, to, len);
+            } else {
+                double sum = 0;
+                for (int i = 0; i < len; i++) {
+                    sum += g[from + i];
+                }
+                d[to] += (float) sum;
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Only {@code input} is trainable; {@code shape} is a setting. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return index == 0;
     }
 
     @Override

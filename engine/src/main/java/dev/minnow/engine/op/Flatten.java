@@ -13,6 +13,9 @@ import java.util.List;
  * gives {@code [1, size]}. {@code axis} lies in {@code [-r, r]}, a negative one counting from
  * the end. The bridge from convolutional features {@code [N, C, H, W]} to a fully connected
  * layer {@code [N, C*H*W]}. Any element type; the planner aliases the storage.
+ *
+ * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
+ * same order). The planner skips this op's forward (a view), but its backward runs.
  */
 public final class Flatten implements Op {
     private final int axis;
@@ -66,6 +69,18 @@ public final class Flatten implements Op {
 
     @Override
     public boolean isReshapeOfInput() {
+        return true;
+    }
+
+    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
+    }
+
+    @Override
+    public boolean hasBackward() {
         return true;
     }
 

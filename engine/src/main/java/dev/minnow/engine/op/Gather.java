@@ -15,6 +15,14 @@ import java.util.List;
  * An index in {@code [-s, s)}, s the axis size, counts from the end when negative. A scalar
  * index removes the axis ({@code Gather(shape, 0)} is the batch size as a scalar); an embedding
  * lookup is {@code Gather(table, tokenIds)}. Data of any type; indices INT64 or INT32.
+ *
+ * <p>Backward (FLOAT data): a scatter-add, each picked slice's gradient returned to the row it
+ * came from,
+ * <pre>
+ *   dL/ddata[i.., idx[j..], k..] += dL/dout[i.., j.., k..]     for every j
+ * </pre>
+ * so a row picked twice receives both gradients (an embedding row used by two tokens). The
+ * indices are integers: not differentiable, not trainable.
  */
 public final class Gather implements Op {
     private final int axis;
@@ -98,6 +106,42 @@ public final class Gather implements Op {
                 ElementCopy.copy(data, (o * size + j) * inner, y, (o * count + k) * inner, inner);
             }
         }
+    }
+
+    /** Scatter-adds every slice of {@code dY} into the row of {@code dData} it was gathered from. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor data = inputs[0];
+        Tensor idx = inputs[1];
+        Tensor dy = outputGrads[0];
+        Tensor dData = inputGrads[0];
+        if (dy == null || dData == null || data.type() != DataType.FLOAT) {
+            return;
+        }
+        Shape d = data.shape();
+        int a = d.normalizeAxis(axis);
+        int outer = d.sizeBetween(0, a);
+        int size = d.dim(a);
+        int inner = d.sizeBetween(a + 1, d.rank());
+        int count = idx.size();
+        for (int k = 0; k < count; k++) {
+            int j = checkedIndex(idx, k, size);
+            for (int o = 0; o < outer; o++) {
+                ElementCopy.accumulate(dy, (o * count + k) * inner, dData, (o * size + j) * inner, inner);
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Only {@code data} is trainable; {@code indices} pick rows. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return index == 0;
     }
 
     /** Index number {@code k} of {@code idx}, made non-negative, or a message when outside {@code [-size, size)}. */

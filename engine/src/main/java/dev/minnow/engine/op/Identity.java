@@ -7,6 +7,9 @@ import java.util.List;
  * {@code y = x}, any element type. Exporters leave Identity nodes where a graph output must have
  * its own name or where a training-only op was removed; the planner lets {@code y} share
  * {@code x}'s storage ({@link #isReshapeOfInput()}), so an Identity costs nothing at run time.
+ *
+ * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
+ * same order). The planner skips this op's forward (a view), but its backward runs.
  */
 public final class Identity implements Op {
 
@@ -39,6 +42,18 @@ public final class Identity implements Op {
 
     @Override
     public boolean isReshapeOfInput() {
+        return true;
+    }
+
+    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
+    }
+
+    @Override
+    public boolean hasBackward() {
         return true;
     }
 

@@ -12,6 +12,9 @@ import java.util.List;
  * </pre>
  * Maas et al. (2013) let a small gradient through for negative inputs so that units never "die"
  * as ReLU units can; YOLO's Darknet uses {@code alpha = 0.1}.
+ *
+ * <p>Backward: {@code dL/dx = dL/dy} where {@code x > 0}, {@code alpha * dL/dy} elsewhere (at
+ * {@code x = 0} the slope is taken as {@code alpha}, as in PyTorch).
  */
 public final class LeakyRelu implements Op {
     /** ONNX's default slope for negative inputs. */
@@ -69,6 +72,34 @@ public final class LeakyRelu implements Op {
             float v = xd[xo + i];
             yd[yo + i] = v >= 0 ? v : alpha * v;
         }
+    }
+
+    /** {@code dX += dY * (X > 0 ? 1 : alpha)}. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        float[] xd = x.data();
+        float[] dyd = dy.data();
+        float[] dxd = dx.data();
+        int xo = x.offset();
+        int dyo = dy.offset();
+        int dxo = dx.offset();
+        int n = x.size();
+        for (int i = 0; i < n; i++) {
+            float g = dyd[dyo + i];
+            dxd[dxo + i] += xd[xo + i] > 0f ? g : alpha * g;
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     @Override

@@ -10,6 +10,10 @@ import dev.minnow.engine.kernel.SoftmaxKernels;
  * exponential overflows, and a probability too small for a float still has a finite log (see
  * {@link SoftmaxKernels}). Which elements are normalised together (one axis, or all trailing
  * axes for opsets before 13) is described in {@link SoftmaxAlongAxis}.
+ *
+ * <p>Backward: {@code dL/dx_j = dL/dy_j - softmax_j * sum_i dL/dy_i} with
+ * {@code softmax_j = e^(y_j)}, from {@code dy_i/dx_j = delta_ij - softmax_j}. Followed by a
+ * negative log-likelihood ({@code g = -onehot}), this is the familiar {@code softmax - onehot}.
  */
 public final class LogSoftmax extends SoftmaxAlongAxis {
 
@@ -44,5 +48,10 @@ public final class LogSoftmax extends SoftmaxAlongAxis {
     @Override
     void normalize(float[] x, int xo, float[] y, int yo, int outer, int n, int inner) {
         SoftmaxKernels.logSoftmax(x, xo, y, yo, outer, n, inner);
+    }
+
+    @Override
+    void normalizeBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int outer, int n, int inner) {
+        SoftmaxKernels.logSoftmaxBackward(y, yo, dy, dyo, dx, dxo, outer, n, inner);
     }
 }

@@ -85,7 +85,9 @@ public interface Op {
 
     /**
      * True when output 0 is input 0 with a new shape and identical elements (Reshape, Flatten,
-     * Identity, Dropout at inference): the planner then lets them share storage and skips the op.
+     * Squeeze, Unsqueeze, Identity): the planner then lets them share storage and skips the op's
+     * forward (its {@link #backward} still runs). The answer must not depend on the run: Dropout,
+     * the identity only at inference, says false.
      */
     default boolean isReshapeOfInput() {
         return false;

@@ -23,6 +23,16 @@ import java.util.Locale;
  * the positive amounts and then cropping, with reflections taken from the original input (ONNX's
  * reference implementation). Reflecting further than the input is wide continues the mirror
  * periodically, as numpy does. Any element type.
+ *
+ * <p>Backward (FLOAT): every output element is a copy of one input element or of the constant,
+ * so the gradient flows back along the same map {@code s}:
+ * <pre>
+ *   dL/din(k)         = sum over outputs o with s(o) = k of dL/dout(o)
+ *   dL/dconstant_value = sum over outputs o in the constant border of dL/dout(o)
+ * </pre>
+ * For constant padding each input element has at most one such output (none when cropped away);
+ * edge and reflect padding read border elements several times, and their gradients add up.
+ * {@code pads}, {@code constant_value} and {@code axes} are settings, not trainable parameters.
  */
 public final class Pad implements Op {
 
@@ -152,14 +162,7 @@ public final class Pad implements Op {
         Tensor x = inputs[0];
         Tensor y = outputs[0];
         Tensor valueTensor = inputs.length > 2 ? inputs[2] : null;
-        Tensor axes = inputs.length > 3 ? inputs[3] : null;
-        int[] amounts;
-        if (ctx.state() instanceof PadState st && st.fits(inputs[1], axes, x.rank())) {
-            amounts = st.amounts;
-        } else {
-            amounts = amounts(x.rank(), inputs[1], axes);
-            ctx.setState(new PadState(inputs[1], axes, amounts));
-        }
+        int[] amounts = resolvedAmounts(inputs, ctx);
         Shape in = x.shape();
         Shape out = y.shape();
         int r = in.rank();
@@ -196,6 +199,76 @@ public final class Pad implements Op {
                 border(x, src, source(o - b, inWidth), y, dst + o, value);
             }
         }
+    }
+
+    /**
+     * Adds {@code dY} into {@code dX} along the forward's map, and the border's sum into the
+     * gradient of {@code constant_value} when one is requested.
+     */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor x = inputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        Tensor dValue = inputGrads.length > 2 ? inputGrads[2] : null;
+        if (dy == null || x.type() != DataType.FLOAT || (dx == null && dValue == null) || dy.size() == 0) {
+            return;
+        }
+        int[] amounts = resolvedAmounts(inputs, ctx);
+        Shape in = x.shape();
+        Shape out = dy.shape();
+        int r = in.rank();
+        if (r == 0) {
+            if (dx != null) {
+                ElementCopy.accumulate(dy, 0, dx, 0, 1);
+            }
+            return;
+        }
+        float[] g = dy.data();
+        int width = out.dim(r - 1);
+        int inWidth = in.dim(r - 1);
+        int b = amounts[r - 1];
+        int rows = dy.size() / width;
+        double border = 0;
+        for (int row = 0; row < rows; row++) {
+            int at = dy.offset() + row * width;
+            int srcRow = sourceRow(row, in, out, amounts);
+            for (int o = 0; o < width; o++) {
+                int i = srcRow < 0 ? -1 : source(o - b, inWidth);
+                if (i < 0) {
+                    border += g[at + o];
+                } else if (dx != null) {
+                    dx.data()[dx.offset() + srcRow * inWidth + i] += g[at + o];
+                }
+            }
+        }
+        if (dValue != null) {
+            dValue.data()[dValue.offset()] += (float) border;
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Only {@code data} is trainable; {@code pads}, {@code constant_value} and {@code axes} are settings. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return index == 0;
+    }
+
+    /** The begin and end amounts of this run's pads and axes inputs, resolved once per node. */
+    private static int[] resolvedAmounts(Tensor[] inputs, ExecutionContext ctx) {
+        Tensor axes = inputs.length > 3 ? inputs[3] : null;
+        int rank = inputs[0].rank();
+        if (ctx.state() instanceof PadState st && st.fits(inputs[1], axes, rank)) {
+            return st.amounts;
+        }
+        int[] amounts = amounts(rank, inputs[1], axes);
+        ctx.setState(new PadState(inputs[1], axes, amounts));
+        return amounts;
     }
 
     /**

@@ -19,6 +19,9 @@ import java.util.List;
  * </ul>
  * Example: {@code [2, 3, 4]} with shape {@code [2, 0, -1]} gives {@code [2, 3, 4]}; with
  * {@code [-1]} gives {@code [24]}. Any element type; the planner aliases the storage.
+ *
+ * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
+ * same order). The planner skips this op's forward (a view), but its backward runs.
  */
 public final class Reshape implements Op {
     private final boolean allowZero;
@@ -127,6 +130,24 @@ public final class Reshape implements Op {
     @Override
     public boolean isReshapeOfInput() {
         return true;
+    }
+
+    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Only {@code data} is trainable; {@code shape} is a setting. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return index == 0;
     }
 
     @Override

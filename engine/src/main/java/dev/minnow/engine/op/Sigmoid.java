@@ -16,6 +16,10 @@ import java.util.List;
  * </pre>
  * The classic squashing function of early networks (LeNet-era), now mostly found in gates
  * (squeeze-and-excitation, LSTMs) and binary outputs.
+ *
+ * <p>Backward, from the output alone: {@code dy/dx = e^-x / (1 + e^-x)^2 = y (1 - y)}, so
+ * {@code dL/dx = dL/dy * y * (1 - y)}. At most 1/4 (at {@code x = 0}), and vanishing in both tails:
+ * the reason deep sigmoid networks trained slowly before ReLU.
  */
 public final class Sigmoid implements Op {
 
@@ -53,6 +57,34 @@ public final class Sigmoid implements Op {
         for (int i = 0; i < n; i++) {
             yd[yo + i] = sigmoid(xd[xo + i]);
         }
+    }
+
+    /** {@code dX += dY * Y * (1 - Y)}. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor y = outputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        float[] yd = y.data();
+        float[] dyd = dy.data();
+        float[] dxd = dx.data();
+        int yo = y.offset();
+        int dyo = dy.offset();
+        int dxo = dx.offset();
+        int n = y.size();
+        for (int i = 0; i < n; i++) {
+            float v = yd[yo + i];
+            dxd[dxo + i] += dyd[dyo + i] * v * (1f - v);
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
     }
 
     /** The numerically stable sigmoid of one value. */

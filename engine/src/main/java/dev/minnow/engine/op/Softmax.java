@@ -10,6 +10,9 @@ import dev.minnow.engine.kernel.SoftmaxKernels;
  * the same value (the factor {@code e^-m} cancels) but cannot overflow: see
  * {@link SoftmaxKernels}. Which elements form one softmax (one axis, or all trailing axes for
  * opsets before 13) is described in {@link SoftmaxAlongAxis}.
+ *
+ * <p>Backward: {@code dL/dx_j = y_j * (dL/dy_j - sum_i dL/dy_i * y_i)}, from
+ * {@code dy_i/dx_j = y_i (delta_ij - y_j)}.
  */
 public final class Softmax extends SoftmaxAlongAxis {
 
@@ -44,5 +47,10 @@ public final class Softmax extends SoftmaxAlongAxis {
     @Override
     void normalize(float[] x, int xo, float[] y, int yo, int outer, int n, int inner) {
         SoftmaxKernels.softmax(x, xo, y, yo, outer, n, inner);
+    }
+
+    @Override
+    void normalizeBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int outer, int n, int inner) {
+        SoftmaxKernels.softmaxBackward(y, yo, dy, dyo, dx, dxo, outer, n, inner);
     }
 }

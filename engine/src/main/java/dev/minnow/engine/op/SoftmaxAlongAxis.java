@@ -19,6 +19,10 @@ import java.util.List;
  * it have size 1 (a classifier's {@code [N, 1000, 1, 1]}); {@link #coercesTo2d()} tells which
  * semantics this op has, so that an exporter writing opset 13 can add the Flatten/Reshape pair the
  * old form implies.
+ *
+ * <p><b>Backward.</b> Each slice's gradient depends only on that slice's outputs and output
+ * gradients (see {@link dev.minnow.engine.kernel.SoftmaxKernels} for the formulas), so the same
+ * {@code [outer, n, inner]} view serves both directions and both semantics.
  */
 public abstract sealed class SoftmaxAlongAxis implements Op permits Softmax, LogSoftmax {
     private final int axis;
@@ -64,16 +68,44 @@ public abstract sealed class SoftmaxAlongAxis implements Op permits Softmax, Log
     public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
         Tensor x = inputs[0];
         Tensor y = outputs[0];
-        Shape s = x.shape();
+        int[] v = view(x.shape());
+        normalize(x.data(), x.offset(), y.data(), y.offset(), v[0], v[1], v[2]);
+    }
+
+    /** Adds the gradient of every slice into {@code dX}, from {@code Y} and {@code dY}. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor y = outputs[0];
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null) {
+            return;
+        }
+        int[] v = view(y.shape());
+        normalizeBackward(y.data(), y.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(), v[0], v[1], v[2]);
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** {@code [outer, n, inner]}: the slices this op normalises, for an input of shape {@code s}. */
+    private int[] view(Shape s) {
         int a = s.normalizeAxis(axis);
         int outer = s.sizeBetween(0, a);
         int n = coerceTo2d ? s.sizeBetween(a, s.rank()) : s.dim(a);
         int inner = coerceTo2d ? 1 : s.sizeBetween(a + 1, s.rank());
-        normalize(x.data(), x.offset(), y.data(), y.offset(), outer, n, inner);
+        return new int[] {outer, n, inner};
     }
 
     /** Applies the kernel to {@code outer * inner} slices of {@code n} elements, stride {@code inner}. */
     abstract void normalize(float[] x, int xo, float[] y, int yo, int outer, int n, int inner);
+
+    /** Adds the gradient of every slice into {@code dx}, from the outputs {@code y} and their gradient {@code dy}. */
+    abstract void normalizeBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo,
+                                    int outer, int n, int inner);
 
     @Override
     public boolean equals(Object o) {

@@ -9,6 +9,10 @@ import dev.minnow.engine.kernel.ArithmeticKernels.Operation;
  *
  * <p>Types FLOAT, INT64, INT32, INT8, UINT8 (both operands the same; integers wrap around on
  * overflow); see {@link ElementwiseBinary}.
+ *
+ * <p>Backward: {@code dA = dC}, {@code dB = -dC},
+ * each summed over the dimensions along which that operand was broadcast (see
+ * {@link ElementwiseBinary}).
  */
 public final class Sub extends ElementwiseBinary {
 

@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.Arrays;
@@ -17,6 +18,11 @@ import java.util.List;
  *
  * <p>The output is written row by row (its last axis); each row reads the input with the stride
  * of input axis {@code perm[r-1]}, which is a plain block copy when that axis is the input's last.
+ *
+ * <p>Backward: a transpose only moves elements, one to one, so the gradient moves back along the
+ * same paths, {@code dL/din[k] = dL/dout[i]}: the transpose by the inverse permutation
+ * ({@code perm^-1[perm[j]] = j}). Computed by walking the forward's rows and adding
+ * {@code dY[row, i]} into {@code dX[src + i * step]} (float only).
  */
 public final class Transpose implements Op {
     private final int[] perm;
@@ -104,15 +110,56 @@ public final class Transpose implements Op {
         int step = in.sizeBetween(axisOf(r - 1, r) + 1, r);
         int rows = y.size() / width;
         for (int row = 0; row < rows; row++) {
-            int src = 0;
-            int rest = row;
-            for (int j = r - 2; j >= 0; j--) {
-                int size = out.dim(j);
-                src += (rest % size) * in.sizeBetween(axisOf(j, r) + 1, r);
-                rest /= size;
-            }
-            copyStrided(x, src, step, y, row * width, width);
+            copyStrided(x, rowSource(row, in, out), step, y, row * width, width);
         }
+    }
+
+    /** Adds {@code dY} into {@code dX} along the paths the forward copied: {@code dX[src + i*step] += dY[row, i]}. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        Tensor dy = outputGrads[0];
+        Tensor dx = inputGrads[0];
+        if (dy == null || dx == null || dx.type() != DataType.FLOAT || dy.size() == 0) {
+            return;
+        }
+        Shape in = dx.shape();
+        Shape out = dy.shape();
+        int r = in.rank();
+        if (r == 0) {
+            ElementCopy.accumulate(dy, 0, dx, 0, 1);
+            return;
+        }
+        int width = out.dim(r - 1);
+        int step = in.sizeBetween(axisOf(r - 1, r) + 1, r);
+        int rows = dy.size() / width;
+        float[] dyd = dy.data();
+        float[] dxd = dx.data();
+        for (int row = 0; row < rows; row++) {
+            int src = dx.offset() + rowSource(row, in, out);
+            int g = dy.offset() + row * width;
+            for (int i = 0; i < width; i++) {
+                dxd[src + i * step] += dyd[g + i];
+            }
+        }
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Where in the input output row {@code row} (over all output axes but the last) starts reading. */
+    private int rowSource(int row, Shape in, Shape out) {
+        int r = in.rank();
+        int src = 0;
+        int rest = row;
+        for (int j = r - 2; j >= 0; j--) {
+            int size = out.dim(j);
+            src += (rest % size) * in.sizeBetween(axisOf(j, r) + 1, r);
+            rest /= size;
+        }
+        return src;
     }
 
     /** {@code y[dst + i] = x[src + i * step]} for {@code i < n}. */

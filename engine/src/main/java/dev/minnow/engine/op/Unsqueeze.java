@@ -16,6 +16,9 @@ import java.util.List;
  *
  * <p>Opset 13 form: axes is an input that must be known when planning (the ONNX reader turns
  * the attribute of older opsets into an input).
+ *
+ * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
+ * same order). The planner skips this op's forward (a view), but its backward runs.
  */
 public final class Unsqueeze implements Op {
 
@@ -77,6 +80,24 @@ public final class Unsqueeze implements Op {
     @Override
     public boolean isReshapeOfInput() {
         return true;
+    }
+
+    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
+    @Override
+    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
+                         ExecutionContext ctx) {
+        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
+    }
+
+    @Override
+    public boolean hasBackward() {
+        return true;
+    }
+
+    /** Only {@code data} is trainable; {@code axes} is a setting. */
+    @Override
+    public boolean isTrainableInput(int index) {
+        return index == 0;
     }
 
     @Override

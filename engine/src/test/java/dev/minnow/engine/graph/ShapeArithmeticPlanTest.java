@@ -85,15 +85,18 @@ class ShapeArithmeticPlanTest {
     }
 
     @Test
-    void dropoutMaskOfAnAliasedNodeIsAllTrue() {
+    void dropoutAtInferenceCopiesAndItsMaskIsAllTrue() {
         Graph g = Graph.builder("g")
                 .input("x", 2, 2)
                 .node("drop", new Dropout(), List.of("x"), List.of("y", "mask"))
                 .output("y").output("mask")
                 .build();
         Plan plan = Plan.compile(g, Shape.of(2, 2));
-        Map<String, Tensor> out = plan.run(Tensor.of(Shape.of(2, 2), 1, 2, 3, 4));
+        assertThat(plan.runtimeNodes()).extracting(Node::name).containsExactly("drop");
+        Tensor x = Tensor.of(Shape.of(2, 2), 1, 2, 3, 4);
+        Map<String, Tensor> out = plan.run(x);
         assertThat(out.get("y").toFloatArray()).containsExactly(1, 2, 3, 4);
+        assertThat(out.get("y").data()).as("a copy, not a view of the input").isNotSameAs(x.data());
         assertThat(out.get("mask").type()).isEqualTo(DataType.BOOL);
         assertThat(out.get("mask").toLongArray()).containsExactly(1, 1, 1, 1);
     }

@@ -26,6 +26,8 @@ import java.util.Set;
  * place (BatchNormalization's running statistics in training mode) and ops whose output depends
  * on every input (batch statistics) are evaluated exactly as the analytic pass saw them. Each
  * evaluation re-runs forward on the same context and in the same mode ({@link #training}).
+ * Non-float inputs (a Reshape's shape, Pad's pads, Gather's indices) are never differentiated and
+ * reach {@link Op#inferOutputs} as constants, as they would in a planned graph.
  *
  * <p>The pair passes when {@code |analytic - numeric| <= abs + rel * max(|analytic|, |numeric|)}.
  * Central differences are exact for piecewise-linear ops away from their kinks and have an
@@ -113,7 +115,9 @@ public final class GradientCheck {
         List<ValueInfo> infos = new ArrayList<>();
         for (int i = 0; i < inputs.length; i++) {
             snapshot[i] = inputs[i] == null ? null : inputs[i].copy();
-            infos.add(inputs[i] == null ? null : ValueInfo.of(inputs[i].type(), inputs[i].shape()));
+            // integer inputs (shapes, axes, pads, indices) are settings, known when planning as in a graph
+            infos.add(inputs[i] == null ? null : inputs[i].type() == DataType.FLOAT
+                    ? ValueInfo.of(inputs[i].type(), inputs[i].shape()) : ValueInfo.constant(inputs[i]));
         }
         List<ValueInfo> outInfos = op.inferOutputs(infos);
         Tensor[] outputs = new Tensor[outInfos.size()];
