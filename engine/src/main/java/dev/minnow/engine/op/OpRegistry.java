@@ -58,6 +58,7 @@ public final class OpRegistry {
         STANDARD.put("Shape", (a, v) -> ShapeOf.fromOnnx(a));
         STANDARD.put("Sigmoid", (a, v) -> Sigmoid.fromOnnx(a));
         STANDARD.put("Softmax", Softmax::fromOnnx);
+        STANDARD.put("Split", (a, v) -> Split.fromOnnx(a));
         STANDARD.put("Squeeze", (a, v) -> Squeeze.fromOnnx(a));
         STANDARD.put("Sub", Sub::fromOnnx);
         STANDARD.put("Tanh", (a, v) -> Tanh.fromOnnx(a));
