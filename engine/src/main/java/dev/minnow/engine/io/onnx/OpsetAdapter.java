@@ -37,6 +37,8 @@ import java.util.function.UnaryOperator;
  * <tr><td>Dropout</td><td>&lt; 12</td><td>{@code ratio}, {@code is_test}</td><td>float input 1; {@code is_test} dropped</td></tr>
  * <tr><td>Unsqueeze Squeeze ReduceSum</td><td>&lt; 13</td><td>{@code axes} attribute</td><td>int64 input 1</td></tr>
  * <tr><td>Split</td><td>&lt; 13</td><td>{@code split} attribute</td><td>int64 input 1</td></tr>
+ * <tr><td>Split</td><td>&lt; 18</td><td>no lengths: equal parts, as many as the node has outputs</td>
+ *     <td>{@code num_outputs} attribute (opset 18's name for it)</td></tr>
  * <tr><td>Softmax LogSoftmax Hardmax</td><td>&lt; 13</td>
  *     <td>input coerced to 2-D {@code [d0*..*d(axis-1), d(axis)*..*d(n-1)]}, normalised over the
  *     second dimension ({@code axis} default 1)</td>
@@ -141,6 +143,20 @@ final class OpsetAdapter {
         }
         if (opset < 13 && (op.equals("Unsqueeze") || op.equals("Squeeze") || op.equals("ReduceSum"))) {
             return attributesToInputs(n, a, List.of("axes"), name -> longs(a, name));
+        }
+        if (op.equals("Split") && opset < 18 && !a.has("split") && !a.has("num_outputs")
+                && (n.inputs().size() < 2 || n.inputs().get(1).isEmpty())) {
+            // equal parts, counted by the node's outputs: opset 18 states it as num_outputs
+            Attributes.Builder b = Attributes.builder();
+            for (Map.Entry<String, Object> e : a.asMap().entrySet()) {
+                if (!(e.getValue() instanceof Long l)) {
+                    throw new ModelFormatException("node '" + n.name() + "' (Split): attribute '" + e.getKey()
+                            + "' should be an integer");
+                }
+                b.set(e.getKey(), (long) l);
+            }
+            b.set("num_outputs", (long) n.outputs().size());
+            return one(with(n, n.inputs().subList(0, 1), b.build()));
         }
         if (opset < 13 && op.equals("Split")) {
             return attributesToInputs(n, a, List.of("split"), name -> longs(a, name));
