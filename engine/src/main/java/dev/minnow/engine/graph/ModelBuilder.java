@@ -298,7 +298,8 @@ public final class ModelBuilder {
     public String nextName(String kind) {
         String scoped = scoped(kind);
         int n = counters.merge(scoped, 1, Integer::sum);
-        return scoped + n;
+        boolean endsInDigit = Character.isDigit(scoped.charAt(scoped.length() - 1));
+        return scoped + (endsInDigit ? "_" : "") + n;
     }
 
     private String scoped(String name) {

@@ -23,6 +23,9 @@ public final class Main {
 
     /** Every command, in the order {@code minnow --help} lists them. Add new commands here. */
     static final List<Command> COMMANDS = List.of(
+            new DemoCommand(),
+            new TrainCommand(),
+            new EvalCommand(),
             new RunCommand(),
             new SummaryCommand(),
             new OnnxTestCommand());

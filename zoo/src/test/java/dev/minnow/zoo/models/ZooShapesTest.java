@@ -68,7 +68,7 @@ class ZooShapesTest {
                         "layer4.1/relu2", Shape.of(1, 512, 7, 7)),
                 "resnet50", Map.of("layer1.2/relu3", Shape.of(1, 256, 56, 56), "layer4.2/relu3", Shape.of(1, 2048, 7, 7)),
                 "mobilenet_v2", Map.of("features.1/bn2", Shape.of(1, 16, 112, 112),
-                        "features.18/relu61", Shape.of(1, 1280, 7, 7)),
+                        "features.18/relu6_1", Shape.of(1, 1280, 7, 7)),
                 "shufflenet_v2_x1_0", Map.of("pool1", Shape.of(1, 24, 56, 56),
                         "stage2.3/shuffle1", Shape.of(1, 116, 28, 28), "stage4.3/shuffle1", Shape.of(1, 464, 7, 7)),
                 "squeezenet1_0", Map.of("pool1", Shape.of(1, 96, 54, 54), "fire9/concat1", Shape.of(1, 512, 13, 13)));
