@@ -46,9 +46,46 @@ public final class Plan {
     private boolean[] perRunView;
     private boolean[] needsGrad;
     private Tensor[] grads;
+    private long[] forwardNanos;
+    private long[] backwardNanos;
+
+    /**
+     * Time spent in one node, summed over the runs since profiling was switched on.
+     *
+     * @param node     the node
+     * @param forwardNanos  time in forward()
+     * @param backwardNanos time in backward()
+     */
+    public record NodeTime(Node node, long forwardNanos, long backwardNanos) {
+    }
+
+    /**
+     * Switches per-node timing on (resetting the totals) or off. Timing costs two
+     * {@code System.nanoTime()} calls per node and run; {@code minnow profile} uses it.
+     */
+    public void setProfiling(boolean on) {
+        forwardNanos = on ? new long[steps.size()] : null;
+        backwardNanos = on ? new long[steps.size()] : null;
+    }
+
+    /** The per-node times accumulated since {@link #setProfiling}, in execution order. */
+    public java.util.List<NodeTime> profile() {
+        if (forwardNanos == null) {
+            throw new GraphException("profiling is off; call setProfiling(true) and run first");
+        }
+        java.util.List<NodeTime> r = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) {
+            r.add(new NodeTime(steps.get(s).node, forwardNanos[s], backwardNanos[s]));
+        }
+        return r;
+    }
+
+    private int stepIndex(Step step) {
+        return step.position;
+    }
 
     /** A node that runs at execution time, with its wiring resolved to value ids. */
-    private record Step(Node node, int index, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs,
+    private record Step(Node node, int index, int position, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs,
                         Tensor[] inGrads, Tensor[] outGrads) {
         boolean reshapeOnly() {
             return node.op().isReshapeOfInput();
@@ -155,7 +192,7 @@ public final class Plan {
         for (Node node : runtime) {
             int[] in = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
             int[] out = node.outputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
-            steps.add(new Step(node, graph.nodes().indexOf(node), in, out, new Tensor[in.length], new Tensor[out.length],
+            steps.add(new Step(node, graph.nodes().indexOf(node), steps.size(), in, out, new Tensor[in.length], new Tensor[out.length],
                     new Tensor[in.length], new Tensor[out.length]));
         }
         bufferFloats = allocateBuffers();
@@ -244,10 +281,14 @@ public final class Plan {
                 step.outArgs[i] = step.out[i] < 0 ? null : vals[step.out[i]];
             }
             context.enterNode(step.index);
+            long start = forwardNanos != null ? System.nanoTime() : 0L;
             try {
                 step.node.op().forward(step.inArgs, step.outArgs, context);
             } catch (RuntimeException ex) {
                 throw new GraphException("node " + step.node.describe() + " failed: " + ex.getMessage(), ex);
+            }
+            if (forwardNanos != null) {
+                forwardNanos[stepIndex(step)] += System.nanoTime() - start;
             }
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
@@ -361,11 +402,15 @@ public final class Plan {
                 step.outArgs[i] = step.out[i] < 0 ? null : values[step.out[i]];
             }
             context.enterNode(step.index);
+            long start = backwardNanos != null ? System.nanoTime() : 0L;
             try {
                 step.node.op().backward(step.inArgs, step.outArgs, outGrads, inGrads, context);
             } catch (RuntimeException ex) {
                 throw new GraphException("node " + step.node.describe() + " failed in the backward pass: "
                         + ex.getMessage(), ex);
+            }
+            if (backwardNanos != null) {
+                backwardNanos[s] += System.nanoTime() - start;
             }
         }
     }

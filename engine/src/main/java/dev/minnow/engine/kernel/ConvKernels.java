@@ -126,10 +126,20 @@ public final class ConvKernels {
      */
     public static void im2col(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
             int[] padBegin, int[] dilations, float[] col, int colOff) {
+        im2col(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, col, colOff,
+                out[0] * out[1] * out[2]);
+    }
+
+    /**
+     * As {@link #im2col(float[], int, int, int[], int[], int[], int[], int[], int[], float[], int)}
+     * with rows {@code ldCol} floats apart, so that several images can be unfolded side by side
+     * into one wider column matrix.
+     */
+    public static void im2col(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+            int[] padBegin, int[] dilations, float[] col, int colOff, int ldCol) {
         int inD = in[0], inH = in[1], inW = in[2];
         int outD = out[0], outH = out[1], outW = out[2];
         int inPlane = inD * inH * inW;
-        int outPlane = outD * outH * outW;
         int row = colOff;
         for (int c = 0; c < channels; c++) {
             int xPlane = xOff + c * inPlane;
@@ -157,7 +167,7 @@ public final class ConvKernels {
                                 Arrays.fill(col, at + owTo, at + outW, 0f);
                             }
                         }
-                        row += outPlane;
+                        row += ldCol;
                     }
                 }
             }
@@ -172,10 +182,16 @@ public final class ConvKernels {
      */
     public static void col2im(float[] col, int colOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
             int[] padBegin, int[] dilations, float[] x, int xOff) {
+        col2im(col, colOff, channels, in, out, kernel, strides, padBegin, dilations, x, xOff,
+                out[0] * out[1] * out[2]);
+    }
+
+    /** As {@link #col2im(float[], int, int, int[], int[], int[], int[], int[], int[], float[], int)} with rows {@code ldCol} floats apart. */
+    public static void col2im(float[] col, int colOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+            int[] padBegin, int[] dilations, float[] x, int xOff, int ldCol) {
         int inD = in[0], inH = in[1], inW = in[2];
         int outD = out[0], outH = out[1], outW = out[2];
         int inPlane = inD * inH * inW;
-        int outPlane = outD * outH * outW;
         int row = colOff;
         for (int c = 0; c < channels; c++) {
             int xPlane = xOff + c * inPlane;
@@ -199,7 +215,7 @@ public final class ConvKernels {
                                 }
                             }
                         }
-                        row += outPlane;
+                        row += ldCol;
                     }
                 }
             }
@@ -223,121 +239,4 @@ public final class ConvKernels {
         return Math.min(outLen, (inLen - 1 - shift) / stride + 1);
     }
 
-    /** Floats of scratch space {@link #convolutionIm2col} needs: one column matrix (0 for pointwise). */
-    public static int im2colScratchSize(int inChannels, int group, int[] in, int[] out, int[] kernel, int[] strides,
-            int[] padBegin) {
-        if (isPointwise(kernel, strides, padBegin, in, out)) {
-            return 0;
-        }
-        return inChannels / group * kernel[0] * kernel[1] * kernel[2] * out[0] * out[1] * out[2];
-    }
-
-    /**
-     * The same convolution as {@link #convolutionNaive}, computed per image and group as
-     * {@code Y_g = W_g * im2col(X_g)} with {@link Gemm#sgemm} on up to {@code threads} threads, then
-     * the bias added. A pointwise convolution ({@link #isPointwise}) multiplies by X directly.
-     *
-     * @param col scratch of at least {@link #im2colScratchSize} floats from {@code colOff}; its
-     *            contents are overwritten
-     */
-    public static void convolutionIm2col(float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
-            float[] y, int yOff, int batch, int inChannels, int outChannels, int group,
-            int[] in, int[] out, int[] kernel, int[] strides, int[] padBegin, int[] dilations,
-            float[] col, int colOff, int threads) {
-        int inPlane = in[0] * in[1] * in[2];
-        int outPlane = out[0] * out[1] * out[2];
-        int inPerGroup = inChannels / group;
-        int outPerGroup = outChannels / group;
-        int taps = inPerGroup * kernel[0] * kernel[1] * kernel[2];
-        boolean pointwise = isPointwise(kernel, strides, padBegin, in, out);
-        for (int n = 0; n < batch; n++) {
-            for (int g = 0; g < group; g++) {
-                int xg = xOff + (n * inChannels + g * inPerGroup) * inPlane;
-                float[] columns = x;
-                int columnsOff = xg;
-                if (!pointwise) {
-                    im2col(x, xg, inPerGroup, in, out, kernel, strides, padBegin, dilations, col, colOff);
-                    columns = col;
-                    columnsOff = colOff;
-                }
-                Gemm.sgemm(false, false, outPerGroup, outPlane, taps, 1f, w, wOff + g * outPerGroup * taps, taps,
-                        columns, columnsOff, outPlane, 0f, y, yOff + (n * outChannels + g * outPerGroup) * outPlane,
-                        outPlane, threads);
-            }
-            if (b != null) {
-                for (int oc = 0; oc < outChannels; oc++) {
-                    float bias = b[bOff + oc];
-                    int plane = yOff + (n * outChannels + oc) * outPlane;
-                    for (int i = 0; i < outPlane; i++) {
-                        y[plane + i] += bias;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * The gradients of a convolution, given {@code dy = dL/dY}, <em>added</em> into whichever of
-     * {@code dx}, {@code dw}, {@code db} is not {@code null}. Per image and group, with
-     * {@code col = im2col(X_g)}:
-     * <pre>
-     *   dB[oc]  += sum over n and output positions of dY[n, oc, .]
-     *   dW_g    += dY_g * col^T                            [C_out/g, C_in/g*k]  = [C_out/g, P] x [P, C_in/g*k]
-     *   dX_g    += col2im(W_g^T * dY_g)                    [C_in/g*k, P]        = [C_in/g*k, C_out/g] x [C_out/g, P]
-     * </pre>
-     * The products run on {@link Gemm#sgemm} with up to {@code threads} threads; a pointwise
-     * convolution uses X and dX in place of the column matrices.
-     *
-     * @param col scratch of at least {@link #im2colScratchSize} floats from {@code colOff}
-     */
-    public static void convolutionBackward(float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
-            float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
-            int batch, int inChannels, int outChannels, int group,
-            int[] in, int[] out, int[] kernel, int[] strides, int[] padBegin, int[] dilations,
-            float[] col, int colOff, int threads) {
-        int inPlane = in[0] * in[1] * in[2];
-        int outPlane = out[0] * out[1] * out[2];
-        int inPerGroup = inChannels / group;
-        int outPerGroup = outChannels / group;
-        int taps = inPerGroup * kernel[0] * kernel[1] * kernel[2];
-        boolean pointwise = isPointwise(kernel, strides, padBegin, in, out);
-        for (int n = 0; n < batch; n++) {
-            if (db != null) {
-                for (int oc = 0; oc < outChannels; oc++) {
-                    int plane = dyOff + (n * outChannels + oc) * outPlane;
-                    float sum = 0f;
-                    for (int i = 0; i < outPlane; i++) {
-                        sum += dy[plane + i];
-                    }
-                    db[dbOff + oc] += sum;
-                }
-            }
-            for (int g = 0; g < group; g++) {
-                int xg = (n * inChannels + g * inPerGroup) * inPlane;
-                int dyg = dyOff + (n * outChannels + g * outPerGroup) * outPlane;
-                int wg = g * outPerGroup * taps;
-                if (dw != null) {
-                    float[] columns = x;
-                    int columnsOff = xOff + xg;
-                    if (!pointwise) {
-                        im2col(x, xOff + xg, inPerGroup, in, out, kernel, strides, padBegin, dilations, col, colOff);
-                        columns = col;
-                        columnsOff = colOff;
-                    }
-                    Gemm.sgemm(false, true, outPerGroup, taps, outPlane, 1f, dy, dyg, outPlane, columns, columnsOff,
-                            outPlane, 1f, dw, dwOff + wg, taps, threads);
-                }
-                if (dx != null) {
-                    if (pointwise) {
-                        Gemm.sgemm(true, false, taps, outPlane, outPerGroup, 1f, w, wOff + wg, taps, dy, dyg, outPlane,
-                                1f, dx, dxOff + xg, outPlane, threads);
-                    } else {
-                        Gemm.sgemm(true, false, taps, outPlane, outPerGroup, 1f, w, wOff + wg, taps, dy, dyg, outPlane,
-                                0f, col, colOff, outPlane, threads);
-                        col2im(col, colOff, inPerGroup, in, out, kernel, strides, padBegin, dilations, dx, dxOff + xg);
-                    }
-                }
-            }
-        }
-    }
 }

@@ -297,4 +297,52 @@ public final class PoolKernels {
             dx[dxOff + base + best] += dy[dyOff + p];
         }
     }
+
+    /**
+     * 2-D max pooling without dilation, the common case, with the same result as
+     * {@link #maxPoolNaive} (first maximum wins; a NaN wins over numbers): each output's window is
+     * clipped to the input once, so the inner loops carry no bounds checks, and planes are split
+     * across threads. With {@code dx != null} it instead runs the backward pass, adding each
+     * output's gradient {@code dy} onto its window's winner in {@code dx} (the winner is found
+     * again rather than stored: it costs one more pass over x and no memory).
+     */
+    public static void maxPool2d(float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
+                                 int dxOff, int planes, int inH, int inW, int outH, int outW, int kH, int kW,
+                                 int sH, int sW, int padTop, int padLeft, int threads) {
+        long work = (long) planes * outH * outW * kH * kW;
+        Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int xPlane = xOff + p * inH * inW;
+                int oPlane = p * outH * outW;
+                for (int oh = 0; oh < outH; oh++) {
+                    int h0 = oh * sH - padTop;
+                    int hFrom = Math.max(0, h0);
+                    int hTo = Math.min(inH, h0 + kH);
+                    for (int ow = 0; ow < outW; ow++) {
+                        int w0 = ow * sW - padLeft;
+                        int wFrom = Math.max(0, w0);
+                        int wTo = Math.min(inW, w0 + kW);
+                        float max = Float.NEGATIVE_INFINITY;
+                        int best = -1;
+                        for (int ih = hFrom; ih < hTo; ih++) {
+                            int row = xPlane + ih * inW;
+                            for (int iw = wFrom; iw < wTo; iw++) {
+                                float v = x[row + iw];
+                                if (v > max || best < 0 || v != v) {
+                                    max = v;
+                                    best = row + iw;
+                                }
+                            }
+                        }
+                        int o = oPlane + oh * outW + ow;
+                        if (dx == null) {
+                            y[yOff + o] = max;
+                        } else if (best >= 0) {
+                            dx[dxOff + best - xOff] += dy[dyOff + o];
+                        }
+                    }
+                }
+            }
+        });
+    }
 }

@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.ConvGemm;
 import dev.minnow.engine.kernel.ConvKernels;
 import dev.minnow.engine.kernel.DepthwiseConv;
 import dev.minnow.engine.kernel.KernelProvider;
@@ -46,7 +47,8 @@ import java.util.Objects;
  *   dL/dW_g   = sum over n of dY_g * col^T
  *   dL/dX_g   = col2im(W_g^T * dY_g)      (col2im, the adjoint of im2col, sums overlapping windows)
  * </pre>
- * ({@link ConvKernels#convolutionBackward}). The column buffer comes from the context's scratch.
+ * ({@link ConvGemm}, which multiplies whole blocks of images at once). The column buffer comes from the
+ * context's scratch.
  *
  * <p>Cost: {@code macs = N * C_out * prod(o_i) * (C_in/G) * prod(k_i)}.
  */
@@ -180,12 +182,11 @@ public final class Conv implements Op {
                     g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
             return;
         }
-        float[] col = ctx.scratch(ConvKernels.im2colScratchSize(inChannels, group, g.in, g.out, g.kernel, g.strides,
-                g.padBegin));
-        ConvKernels.convolutionIm2col(x.data(), x.offset(), w.data(), w.offset(),
+        ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
+                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        ConvGemm.forward(shape, x.data(), x.offset(), w.data(), w.offset(),
                 b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
-                x.shape().dim(0), inChannels, w.shape().dim(0), group,
-                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, col, 0, ctx.threads());
+                ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
     }
 
     @Override
@@ -202,14 +203,13 @@ public final class Conv implements Op {
         Tensor db = inputGrads.length > 2 ? inputGrads[2] : null;
         WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
         int inChannels = x.shape().dim(1);
-        float[] col = ctx.scratch(ConvKernels.im2colScratchSize(inChannels, group, g.in, g.out, g.kernel, g.strides,
-                g.padBegin));
-        ConvKernels.convolutionBackward(x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),
+        ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
+                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        ConvGemm.backward(shape, x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),
                 dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(),
                 dw == null ? null : dw.data(), dw == null ? 0 : dw.offset(),
                 db == null ? null : db.data(), db == null ? 0 : db.offset(),
-                x.shape().dim(0), inChannels, w.shape().dim(0), group,
-                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, col, 0, ctx.threads());
+                ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
     }
 
     @Override

@@ -112,6 +112,12 @@ public final class MaxPool implements Op {
         int outSize = planes * g.outPlane();
         long[] id = indices == null ? null : indices.longData();
         int idOff = indices == null ? 0 : indices.offset();
+        if (x.type() == DataType.FLOAT && id == null && y != null && isPlain2d(g)) {
+            PoolKernels.maxPool2d(x.data(), x.offset(), y.data(), y.offset(), null, 0, null, 0, planes,
+                    g.in[1], g.in[2], g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.strides[2],
+                    g.padBegin[1], g.padBegin[2], ctx.threads());
+            return;
+        }
         if (x.type() == DataType.FLOAT) {
             float[] yd = y == null ? ctx.scratch(outSize) : y.data();
             PoolKernels.maxPoolNaive(x.data(), x.offset(), yd, y == null ? 0 : y.offset(), id, idOff,
@@ -141,6 +147,11 @@ public final class MaxPool implements Op {
      * {@code dX[argmax of each window] += dY}. Only float inputs are differentiable; the Indices
      * output carries no gradient.
      */
+    /** 2-D (or 1-D) pooling without dilation: what {@link PoolKernels#maxPool2d} handles. */
+    private static boolean isPlain2d(WindowGeometry g) {
+        return g.in[0] == 1 && g.kernel[0] == 1 && g.dilations[1] == 1 && g.dilations[2] == 1;
+    }
+
     @Override
     public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
                          ExecutionContext ctx) {
@@ -154,6 +165,12 @@ public final class MaxPool implements Op {
             throw new IllegalStateException("MaxPool backward needs a FLOAT input, found " + x.type());
         }
         WindowGeometry g = window.geometry(x.shape(), null, ctx);
+        if (isPlain2d(g)) {
+            PoolKernels.maxPool2d(x.data(), x.offset(), null, 0, dy.data(), dy.offset(), dx.data(), dx.offset(),
+                    x.shape().dim(0) * x.shape().dim(1), g.in[1], g.in[2], g.out[1], g.out[2], g.kernel[1], g.kernel[2],
+                    g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2], ctx.threads());
+            return;
+        }
         PoolKernels.maxPoolBackward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),
                 x.shape().dim(0) * x.shape().dim(1), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
     }

@@ -216,12 +216,50 @@ class ConvKernelsTest {
                     g.group(), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
             float[] y = new float[ySize];
             java.util.Arrays.fill(y, Float.NaN);
-            int scratch = ConvKernels.im2colScratchSize(g.inChannels(), g.group(), g.in, g.out, g.kernel, g.strides,
-                    g.padBegin);
-            ConvKernels.convolutionIm2col(x, 1, w, 0, b, 0, y, 0, g.batch(), g.inChannels(), g.outChannels(),
-                    g.group(), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, new float[scratch], 0, 2);
+            // a small block budget in every other trial exercises several blocks and partial ones
+            ConvGemm.Shape shape = new ConvGemm.Shape(g.batch(), g.inChannels(), g.outChannels(), g.group(),
+                    g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, trial % 2 == 0 ? 1 : 1 << 22);
+            ConvGemm.forward(shape, x, 1, w, 0, b, 0, y, 0, new float[ConvGemm.workSize(shape)], 2);
             for (int i = 0; i < ySize; i++) {
                 assertThat(y[i]).as("trial %d element %d", trial, i).isCloseTo(expected[i], offset(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void backwardGivesTheSameGradientsWhateverTheBlockOfImages() {
+        // block 1 = image by image (the layout checked by the op's gradient checks); the default
+        // block stacks the whole batch; 2 images per block leaves a partial last block
+        Random r = new Random(21);
+        for (int trial = 0; trial < 30; trial++) {
+            Geometry g = trial == 0
+                    ? new Geometry(3, 4, 6, 2, new int[] {1, 5, 3}, new int[] {1, 5, 3}, new int[] {1, 1, 1},
+                            new int[] {1, 1, 1}, new int[] {0, 0, 0}, new int[] {1, 1, 1}) // pointwise
+                    : Geometry.random(r, 1 + trial % 3);
+            float[] x = gaussian(r, g.batch() * g.inChannels() * g.inPlane());
+            float[] w = gaussian(r, g.outChannels() * g.inChannels() / g.group() * g.taps());
+            float[] dy = gaussian(r, g.batch() * g.outChannels() * g.outPlane());
+            float[][] results = null;
+            int perImage = Math.max(g.inChannels() / g.group() * g.taps(), g.outChannels() / g.group()) * g.outPlane();
+            for (int budget : new int[] {1, 2 * perImage, 1 << 22}) {
+                ConvGemm.Shape shape = new ConvGemm.Shape(g.batch(), g.inChannels(), g.outChannels(), g.group(),
+                        g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations, budget);
+                float[] dx = gaussian(new Random(trial), x.length);   // gradients accumulate onto what is there
+                float[] dw = gaussian(new Random(trial + 100), w.length);
+                float[] db = gaussian(new Random(trial + 200), g.outChannels());
+                ConvGemm.backward(shape, x, 0, w, 0, dy, 0, dx, 0, dw, 0, db, 0,
+                        new float[ConvGemm.workSize(shape)], 2);
+                if (results == null) {
+                    results = new float[][] {dx, dw, db};
+                } else {
+                    float[][] now = {dx, dw, db};
+                    for (int t = 0; t < 3; t++) {
+                        for (int i = 0; i < now[t].length; i++) {
+                            assertThat(now[t][i]).as("trial %d budget %d tensor %d element %d", trial, budget, t, i)
+                                    .isCloseTo(results[t][i], offset(2e-4f * (1 + Math.abs(results[t][i]))));
+                        }
+                    }
+                }
             }
         }
     }

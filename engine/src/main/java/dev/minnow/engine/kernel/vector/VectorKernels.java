@@ -148,26 +148,38 @@ public final class VectorKernels implements SimdKernels {
         }
     }
 
-    /** A block {@code op(B)[pc..pc+kc, jc..jc+nc]} as NR-column panels, row by row, zero-padded. */
+    /**
+     * A block {@code op(B)[pc..pc+kc, jc..jc+nc]} as NR-column panels, row by row, zero-padded.
+     * Whatever the layout of B, the loops read it along its contiguous dimension: rows of B, or,
+     * when B is transposed, rows of B^T (one panel column at a time, writing with stride NR into
+     * a panel that stays in L1).
+     */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc,
                               float[] bp) {
-        int idx = 0;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            for (int p = 0; p < kc; p++) {
-                if (!transB && cols == NR) {
-                    System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, bp, idx, NR);
-                    idx += NR;
-                    continue;
-                }
-                for (int j = 0; j < NR; j++) {
-                    float v = 0f;
-                    if (j < cols) {
-                        int row = pc + p;
-                        int col = jc + jr + j;
-                        v = transB ? b[bOff + col * ldb + row] : b[bOff + row * ldb + col];
+            int base = jr * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (pc + p) * ldb + jc + jr;
+                    int dst = base + p * NR;
+                    System.arraycopy(b, src, bp, dst, cols);
+                    for (int j = cols; j < NR; j++) {
+                        bp[dst + j] = 0f;
                     }
-                    bp[idx++] = v;
+                }
+            } else {
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) {
+                            bp[base + p * NR + j] = b[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            bp[base + p * NR + j] = 0f;
+                        }
+                    }
                 }
             }
         }
