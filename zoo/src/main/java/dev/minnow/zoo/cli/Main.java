@@ -25,7 +25,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new RunCommand(),
             new SummaryCommand(),
-            new OnnxTestCommand());
+            new OnnxTestCommand(),
+            new BenchCommand());
 
     private Main() {
     }
