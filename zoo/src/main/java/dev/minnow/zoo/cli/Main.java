@@ -28,7 +28,8 @@ public final class Main {
             new EvalCommand(),
             new RunCommand(),
             new SummaryCommand(),
-            new OnnxTestCommand());
+            new OnnxTestCommand(),
+            new BenchCommand());
 
     private Main() {
     }

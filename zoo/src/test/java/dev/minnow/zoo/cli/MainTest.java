@@ -51,7 +51,7 @@ class MainTest {
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.out()).isEmpty();
         assertThat(unknown.errLine()).isEqualTo("minnow: unknown command 'summry' (did you mean 'summary'?);"
-                + " commands: run, summary, onnx-test (minnow --help for more)");
+                + " commands: run, summary, onnx-test, bench (minnow --help for more)");
         assertThat(CliRun.of("--frobnicate").errLine()).startsWith("minnow: unknown option --frobnicate");
     }
 
