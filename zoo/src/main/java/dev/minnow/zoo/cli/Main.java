@@ -28,8 +28,8 @@ public final class Main {
             new EvalCommand(),
             new RunCommand(),
             new SummaryCommand(),
-            new OnnxTestCommand(),
-            new BenchCommand());
+            new BenchCommand(),
+            new OnnxTestCommand());
 
     private Main() {
     }

@@ -3,10 +3,8 @@ package dev.minnow.zoo.cli;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphSummary;
 import dev.minnow.engine.graph.GraphSummary.NodeSummary;
-import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.tensor.Shape;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +44,8 @@ final class SummaryCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        Path model = Args.existingFile(args.positional(0));
-        Graph graph = OnnxReader.read(model);
+        String model = args.positional(0);
+        Graph graph = ModelSource.load(model).graph();
         Map<String, Shape> shapes = InputShapes.resolve(graph, args.options("input-shape"), "input-shape");
         GraphSummary s = GraphSummary.of(graph, shapes);
         if (args.json()) {
