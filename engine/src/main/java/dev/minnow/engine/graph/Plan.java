@@ -46,6 +46,8 @@ public final class Plan {
     private boolean[] perRunView;
     private boolean[] needsGrad;
     private Tensor[] grads;
+    private final Map<String, Tensor> results = new LinkedHashMap<>();
+    private final Map<String, Tensor> resultView = java.util.Collections.unmodifiableMap(results);
     private long[] forwardNanos;
     private long[] backwardNanos;
 
@@ -250,7 +252,10 @@ public final class Plan {
         return sb.append(']').toString();
     }
 
-    /** Runs the plan on one input per graph input, in declaration order. */
+    /**
+     * Runs the plan on one input per graph input, in declaration order. The returned map and its
+     * tensors belong to the plan: they are updated in place by the next run.
+     */
     public Map<String, Tensor> run(Tensor... inputs) {
         if (inputs.length != inputIds.length) {
             throw new GraphException("graph '" + graph.name() + "' has " + inputIds.length + " inputs, got "
@@ -291,11 +296,10 @@ public final class Plan {
                 forwardNanos[stepIndex(step)] += System.nanoTime() - start;
             }
         }
-        Map<String, Tensor> result = new LinkedHashMap<>();
         for (int i = 0; i < outputIds.length; i++) {
-            result.put(graph.outputs().get(i), vals[outputIds[i]]);
+            results.put(graph.outputs().get(i), vals[outputIds[i]]);   // replacing a value allocates nothing
         }
-        return result;
+        return resultView;
     }
 
     /**
