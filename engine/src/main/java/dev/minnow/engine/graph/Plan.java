@@ -88,7 +88,7 @@ public final class Plan {
 
     /** A node that runs at execution time, with its wiring resolved to value ids. */
     private record Step(Node node, int index, int position, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs,
-                        Tensor[] inGrads, Tensor[] outGrads) {
+                        Tensor[] inGrads, Tensor[] outGrads, boolean[] constantInputs) {
         boolean reshapeOnly() {
             return node.op().isReshapeOfInput();
         }
@@ -194,8 +194,13 @@ public final class Plan {
         for (Node node : runtime) {
             int[] in = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
             int[] out = node.outputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
-            steps.add(new Step(node, graph.nodes().indexOf(node), steps.size(), in, out, new Tensor[in.length], new Tensor[out.length],
-                    new Tensor[in.length], new Tensor[out.length]));
+            boolean[] constant = new boolean[in.length];
+            for (int i = 0; i < in.length; i++) {
+                String name = node.inputs().get(i);
+                constant[i] = !name.isEmpty() && infos.get(name) != null && infos.get(name).isConstant();
+            }
+            steps.add(new Step(node, graph.nodes().indexOf(node), steps.size(), in, out, new Tensor[in.length],
+                    new Tensor[out.length], new Tensor[in.length], new Tensor[out.length], constant));
         }
         bufferFloats = allocateBuffers();
     }
@@ -285,7 +290,7 @@ public final class Plan {
             for (int i = 0; i < step.out.length; i++) {
                 step.outArgs[i] = step.out[i] < 0 ? null : vals[step.out[i]];
             }
-            context.enterNode(step.index);
+            context.enterNode(step.index, step.constantInputs);
             long start = forwardNanos != null ? System.nanoTime() : 0L;
             try {
                 step.node.op().forward(step.inArgs, step.outArgs, context);

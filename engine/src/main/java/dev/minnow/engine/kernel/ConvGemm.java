@@ -119,6 +119,54 @@ public final class ConvGemm {
     }
 
     /**
+     * Inference with weights packed once ({@link #packWeights}): per image and group, one packed
+     * GEMM whose right operand is the image's implicit im2col ({@link ConvColumns}, or the image
+     * itself for a 1x1 convolution), with the bias and a clamp ({@code lo}, {@code hi}: a fused
+     * ReLU or ReLU6, or infinities for none) applied as the result is written. No column matrix is
+     * ever stored, and nothing is allocated.
+     */
+    public static void forwardPacked(Shape s, PackedLeft[] weights, float[] x, int xOff, float[] b, int bOff,
+                                     float[] y, int yOff, float lo, float hi, Sources sources, int threads) {
+        int m = s.outChannels() / s.group();
+        int cin = s.inChannels() / s.group();
+        int p = s.outPlane();
+        boolean pointwise = s.pointwise();
+        try {
+            for (int n = 0; n < s.batch(); n++) {
+                for (int g = 0; g < s.group(); g++) {
+                    int xg = xOff + (n * s.inChannels() + g * cin) * s.inPlane();
+                    ColumnSource src = pointwise
+                            ? sources.matrix.set(x, xg, p, cin, p)
+                            : sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(),
+                                    s.dilations());
+                    Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
+                            b, b == null ? 0 : bOff + g * m, lo, hi, threads);
+                }
+            }
+        } finally {
+            sources.matrix.clear();
+            sources.conv.clear();
+        }
+    }
+
+    /** The filters of each group, packed for {@link #forwardPacked} by {@code kernels}. */
+    public static PackedLeft[] packWeights(SimdKernels kernels, Shape s, float[] w, int wOff) {
+        int m = s.outChannels() / s.group();
+        int k = s.taps();
+        PackedLeft[] packed = new PackedLeft[s.group()];
+        for (int g = 0; g < s.group(); g++) {
+            packed[g] = kernels.packLeft(w, wOff + g * m * k, k, m, k);
+        }
+        return packed;
+    }
+
+    /** Reusable column sources for {@link #forwardPacked} (one per node, kept with its packed weights). */
+    public static final class Sources {
+        final ConvColumns conv = new ConvColumns();
+        final MatrixColumns matrix = new MatrixColumns();
+    }
+
+    /**
      * Adds the gradients: {@code dx += dL/dx}, {@code dw += dL/dw}, {@code db += dL/db}; any of
      * them may be {@code null}.
      */

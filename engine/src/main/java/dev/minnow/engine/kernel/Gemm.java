@@ -64,6 +64,69 @@ public final class Gemm {
     }
 
     private static final ThreadLocal<GemmJob> JOBS = ThreadLocal.withInitial(GemmJob::new);
+    private static final ThreadLocal<PackedJob> PACKED_JOBS = ThreadLocal.withInitial(PackedJob::new);
+
+    /**
+     * {@code C = clamp(A * B + bias, lo, hi)} for a prepacked left operand (a layer's weights) and a
+     * column source (a matrix, or a convolution's implicit im2col), split by columns across up to
+     * {@code threads} threads. {@code bias} (one value per row of C) may be null; pass infinities
+     * for no clamp.
+     */
+    public static void sgemmPacked(PackedLeft a, ColumnSource b, float[] c, int cOff, int ldc,
+                                   float[] bias, int biasOff, float lo, float hi, int threads) {
+        if (a.columns() != b.rows()) {
+            throw new IllegalArgumentException("packed A is " + a.rows() + " x " + a.columns() + " but B has "
+                    + b.rows() + " rows");
+        }
+        int n = b.columns();
+        long work = (long) a.rows() * n * a.columns();
+        int blocks = (n + 15) / 16;
+        int t = work < PARALLEL_THRESHOLD ? 1 : Math.min(Math.max(1, threads), blocks);
+        if (t == 1) {
+            a.owner().gemmPacked(a, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
+            return;
+        }
+        PackedJob job = PACKED_JOBS.get();
+        job.a = a;
+        job.b = b;
+        job.n = n;
+        job.c = c;
+        job.cOff = cOff;
+        job.ldc = ldc;
+        job.bias = bias;
+        job.biasOff = biasOff;
+        job.lo = lo;
+        job.hi = hi;
+        try {
+            Parallel.forRange(t, blocks, job);
+        } finally {
+            job.a = null;
+            job.b = null;
+            job.c = null;
+            job.bias = null;
+        }
+    }
+
+    /** One parallel packed GEMM, reused by its calling thread: whole 16-column slices per thread. */
+    private static final class PackedJob implements Parallel.RangeBody {
+        PackedLeft a;
+        ColumnSource b;
+        float[] c;
+        float[] bias;
+        int n;
+        int cOff;
+        int ldc;
+        int biasOff;
+        float lo;
+        float hi;
+
+        @Override
+        public void run(int from, int to) {
+            int j0 = from * 16;
+            int j1 = Math.min(n, to * 16);
+            a.owner().gemmPacked(a, b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
+        }
+    }
 
     /**
      * One parallel GEMM, reused by its calling thread so that a call allocates nothing: C is cut

@@ -103,6 +103,76 @@ public final class ScalarKernels implements SimdKernels {
         }
     }
 
+    @Override
+    public PackedLeft packLeft(float[] a, int aOff, int lda, int m, int k) {
+        return PackedLeft.of(this, m, k, a, aOff, lda, null);
+    }
+
+    @Override
+    public void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+                           float[] bias, int biasOff, float lo, float hi) {
+        if (a.owner() != this) {
+            throw new IllegalArgumentException("operand packed by " + a.owner().name() + ", not by " + name());
+        }
+        int m = a.rows();
+        int k = a.columns();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        float[] av = a.data();
+        int aOff = a.offset();
+        int lda = a.leadingDimension();
+        Workspace ws = WORKSPACE.get();
+        float[][] bRows = ws.bRows;
+        float[] acc0 = ws.acc[0];
+        float[] acc1 = ws.acc[1];
+        float[] acc2 = ws.acc[2];
+        float[] acc3 = ws.acc[3];
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int p = 0; p < kc; p++) {
+                    b.copyBlock(pc + p, 1, j0 + jc, nc, bRows[p], 0, nc);
+                }
+                boolean add = pc > 0;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    Arrays.fill(acc0, 0, nc, 0f);
+                    Arrays.fill(acc1, 0, nc, 0f);
+                    Arrays.fill(acc2, 0, nc, 0f);
+                    Arrays.fill(acc3, 0, nc, 0f);
+                    int r0 = aOff + i * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        axpy4(nc, av[r0 + p], av[r0 + lda + p], av[r0 + 2 * lda + p], av[r0 + 3 * lda + p],
+                                bRows[p], acc0, acc1, acc2, acc3);
+                    }
+                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc1, nc, c, cOff + (i + 1) * ldc + jc, add);
+                    storeRow(acc2, nc, c, cOff + (i + 2) * ldc + jc, add);
+                    storeRow(acc3, nc, c, cOff + (i + 3) * ldc + jc, add);
+                }
+                for (; i < m; i++) {
+                    Arrays.fill(acc0, 0, nc, 0f);
+                    int r = aOff + i * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        axpy1(nc, av[r + p], bRows[p], acc0);
+                    }
+                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                }
+            }
+            if (bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
+                for (int i = 0; i < m; i++) {
+                    float add = bias == null ? 0f : bias[biasOff + i];
+                    int row = cOff + i * ldc + jc;
+                    for (int j = 0; j < nc; j++) {
+                        c[row + j] = Math.min(Math.max(c[row + j] + add, lo), hi);
+                    }
+                }
+            }
+        }
+    }
+
     private static float elementA(boolean transA, float[] a, int aOff, int lda, int row, int col) {
         return transA ? a[aOff + col * lda + row] : a[aOff + row * lda + col];
     }

@@ -4,6 +4,8 @@ import dev.minnow.engine.kernel.ConvGemm;
 import dev.minnow.engine.kernel.ConvKernels;
 import dev.minnow.engine.kernel.DepthwiseConv;
 import dev.minnow.engine.kernel.KernelProvider;
+import dev.minnow.engine.kernel.PackedLeft;
+import dev.minnow.engine.kernel.SimdKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -184,9 +186,31 @@ public final class Conv implements Op {
         }
         ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
                 g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        if (ctx.isConstantInput(1) && !ctx.training()) {
+            Packed packed = packedWeights(g, shape, w);
+            ConvGemm.forwardPacked(shape, packed.weights, x.data(), x.offset(),
+                    b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
+                    Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, packed.sources, ctx.threads());
+            return;
+        }
         ConvGemm.forward(shape, x.data(), x.offset(), w.data(), w.offset(),
                 b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                 ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
+    }
+
+    /** Weights packed once per plan (they are a constant of it) with the kernels in use. */
+    private record Packed(Tensor source, SimdKernels kernels, PackedLeft[] weights, ConvGemm.Sources sources) {
+    }
+
+    private static Packed packedWeights(WindowGeometry g, ConvGemm.Shape shape, Tensor w) {
+        SimdKernels kernels = KernelProvider.kernels();
+        if (g.opCache instanceof Packed p && p.source == w && p.kernels == kernels) {
+            return p;
+        }
+        Packed p = new Packed(w, kernels, ConvGemm.packWeights(kernels, shape, w.data(), w.offset()),
+                new ConvGemm.Sources());
+        g.opCache = p;
+        return p;
     }
 
     @Override
