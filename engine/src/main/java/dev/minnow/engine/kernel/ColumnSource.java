@@ -15,10 +15,15 @@ public interface ColumnSource {
     int columns();
 
     /**
-     * Copies {@code B[row0 .. row0+rowCount, col0 .. col0+colCount)} into {@code dst}, row r of the
-     * block at {@code dstOff + r * ldDst}. Columns past {@link #columns()} are written as zero.
+     * Copies {@code B[row0 .. row0+rowCount, col0 .. col0+colCount)} into {@code dst} in the
+     * panel layout a GEMM's inner loop reads: the block's columns cut into panels of
+     * {@code panelWidth}, each panel stored row by row, panels one after another. Element
+     * {@code (r, j)} goes to
+     * <pre>  dst[dstOff + (j / panelWidth) * rowCount * panelWidth + r * panelWidth + j % panelWidth]</pre>
+     * The last panel is padded with zeros, and columns past {@link #columns()} are zero too. With
+     * {@code panelWidth = colCount} this is a plain row-major copy.
      */
-    void copyBlock(int row0, int rowCount, int col0, int colCount, float[] dst, int dstOff, int ldDst);
+    void copyPanels(int row0, int rowCount, int col0, int colCount, int panelWidth, float[] dst, int dstOff);
 
     /** A row-major matrix {@code b[off + row * ld + col]} as a source. */
     static ColumnSource matrix(float[] b, int off, int ld, int rows, int columns) {

@@ -66,12 +66,15 @@ public final class ConvColumns implements ColumnSource {
     }
 
     @Override
-    public void copyBlock(int row0, int rowCount, int col0, int colCount, float[] dst, int dstOff, int ldDst) {
+    public void copyPanels(int row0, int rowCount, int col0, int colCount, int panelWidth, float[] dst, int dstOff) {
         int inD = in[0], inH = in[1], inW = in[2];
         int outH = out[1], outW = out[2];
         int kH = kernel[1], kW = kernel[2];
+        int sW = strides[2];
         int inPlane = inD * inH * inW;
         int end = Math.min(col0 + colCount, outPlane);
+        int panelStride = rowCount * panelWidth;
+        int padded = (colCount + panelWidth - 1) / panelWidth * panelWidth;
         for (int r = 0; r < rowCount; r++) {
             int row = row0 + r;
             int c = row / taps;
@@ -80,44 +83,66 @@ public final class ConvColumns implements ColumnSource {
             int kh = tap / kW % kH;
             int kw = tap % kW;
             int xPlane = xOff + c * inPlane;
-            int d = dstOff + r * ldDst;
             int shiftW = kw * dilations[2] - padBegin[2];
+            // columns with a tap inside the input along W: ow in [owIn, owOut)
+            int owIn = Math.max(0, ceilDiv(-shiftW, sW));
+            int owOut = Math.min(outW, floorDiv(inW - 1 - shiftW, sW) + 1);
+            // a cursor over the panel layout: where column j of this row goes
+            int base = dstOff + r * panelWidth;
+            int within = 0;
             int q = col0;
+            int od = q / (outH * outW);
+            int oh = q / outW % outH;
+            int ow = q % outW;
             while (q < end) {
-                int od = q / (outH * outW);
-                int oh = q / outW % outH;
-                int ow = q % outW;
-                int runEnd = Math.min(end, q + (outW - ow));      // the rest of this output row
-                int runLength = runEnd - q;
+                int run = Math.min(end - q, outW - ow);          // the rest of this output row
                 int id = od * strides[0] - padBegin[0] + kd * dilations[0];
                 int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
-                int at = d + (q - col0);
-                if (id < 0 || id >= inD || ih < 0 || ih >= inH) {
-                    Arrays.fill(dst, at, at + runLength, 0f);
-                } else {
-                    // columns ow .. ow+runLength-1 read iw = ow*sW + shiftW; inside for [owFrom, owTo)
-                    int sW = strides[2];
-                    int owFrom = Math.max(ow, ceilDiv(-shiftW, sW));
-                    int owTo = Math.min(ow + runLength, floorDiv(inW - 1 - shiftW, sW) + 1);
-                    int src = xPlane + (id * inH + ih) * inW + shiftW;
-                    if (owTo <= owFrom) {
-                        Arrays.fill(dst, at, at + runLength, 0f);
+                boolean rowInside = id >= 0 && id < inD && ih >= 0 && ih < inH;
+                int src = xPlane + (id * inH + ih) * inW + shiftW;
+                int stop = ow + run;
+                while (ow < stop) {
+                    int chunk = Math.min(stop - ow, panelWidth - within);
+                    int at = base + within;
+                    if (!rowInside) {
+                        java.util.Arrays.fill(dst, at, at + chunk, 0f);
                     } else {
-                        Arrays.fill(dst, at, at + (owFrom - ow), 0f);
-                        int o = at + (owFrom - ow);
+                        int a = Math.max(ow, Math.min(owIn, ow + chunk));     // first inside
+                        int e = Math.max(a, Math.min(owOut, ow + chunk));     // end inside
+                        java.util.Arrays.fill(dst, at, at + (a - ow), 0f);
                         if (sW == 1) {
-                            System.arraycopy(x, src + owFrom, dst, o, owTo - owFrom);
+                            if (e > a) {
+                                System.arraycopy(x, src + a, dst, at + (a - ow), e - a);
+                            }
                         } else {
-                            for (int w = owFrom; w < owTo; w++) {
-                                dst[o++] = x[src + w * sW];
+                            for (int w = a, o = at + (a - ow); w < e; w++, o++) {
+                                dst[o] = x[src + w * sW];
                             }
                         }
-                        Arrays.fill(dst, at + (owTo - ow), at + runLength, 0f);
+                        java.util.Arrays.fill(dst, at + (e - ow), at + chunk, 0f);
+                    }
+                    ow += chunk;
+                    within += chunk;
+                    if (within == panelWidth) {
+                        within = 0;
+                        base += panelStride;
                     }
                 }
-                q = runEnd;
+                q += run;
+                ow = 0;
+                if (++oh == outH) {
+                    oh = 0;
+                    od++;
+                }
             }
-            Arrays.fill(dst, d + Math.max(0, end - col0), d + colCount, 0f);
+            // zeros for the columns past the end of B, up to the end of the last panel
+            for (int j = end - col0; j < padded; j++) {
+                dst[base + within] = 0f;
+                if (++within == panelWidth) {
+                    within = 0;
+                    base += panelStride;
+                }
+            }
         }
     }
 

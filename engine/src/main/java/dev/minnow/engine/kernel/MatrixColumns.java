@@ -37,12 +37,19 @@ public final class MatrixColumns implements ColumnSource {
     }
 
     @Override
-    public void copyBlock(int row0, int rowCount, int col0, int colCount, float[] dst, int dstOff, int ldDst) {
+    public void copyPanels(int row0, int rowCount, int col0, int colCount, int panelWidth, float[] dst, int dstOff) {
+        int panels = (colCount + panelWidth - 1) / panelWidth;
         int valid = Math.max(0, Math.min(colCount, columns - col0));
         for (int r = 0; r < rowCount; r++) {
-            int d = dstOff + r * ldDst;
-            System.arraycopy(b, off + (row0 + r) * ld + col0, dst, d, valid);
-            java.util.Arrays.fill(dst, d + valid, d + colCount, 0f);
+            int src = off + (row0 + r) * ld + col0;
+            for (int p = 0, j = 0; p < panels; p++, j += panelWidth) {
+                int d = dstOff + p * rowCount * panelWidth + r * panelWidth;
+                int n = Math.max(0, Math.min(panelWidth, valid - j));
+                System.arraycopy(b, src + j, dst, d, n);
+                if (n < panelWidth) {
+                    java.util.Arrays.fill(dst, d + n, d + panelWidth, 0f);
+                }
+            }
         }
     }
 }

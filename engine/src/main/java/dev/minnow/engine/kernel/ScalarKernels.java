@@ -133,7 +133,7 @@ public final class ScalarKernels implements SimdKernels {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 for (int p = 0; p < kc; p++) {
-                    b.copyBlock(pc + p, 1, j0 + jc, nc, bRows[p], 0, nc);
+                    b.copyPanels(pc + p, 1, j0 + jc, nc, nc, bRows[p], 0);
                 }
                 boolean add = pc > 0;
                 int i = 0;

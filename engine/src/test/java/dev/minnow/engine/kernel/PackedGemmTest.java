@@ -76,22 +76,27 @@ class PackedGemmTest {
             float[] expected = new float[taps * p];
             ConvKernels.im2col(x, 2, c, in, out, kernel, stride, pad, dil, expected, 0);
             ConvColumns src = new ConvColumns().set(x, 2, c, in, out, kernel, stride, pad, dil);
-            // copy in odd-sized blocks, the way a GEMM asks for them, including columns past the end
+            // copy in odd-sized blocks and panels, the way a GEMM asks for them, past the end too
             int blockRows = 1 + r.nextInt(5);
-            int blockCols = 1 + r.nextInt(20);
-            float[] got = new float[taps * (p + blockCols)];
+            int blockCols = 1 + r.nextInt(40);
+            int width = 1 + r.nextInt(17);
+            int padded = (blockCols + width - 1) / width * width;
             for (int r0 = 0; r0 < taps; r0 += blockRows) {
                 for (int c0 = 0; c0 < p; c0 += blockCols) {
                     int rows = Math.min(blockRows, taps - r0);
-                    src.copyBlock(r0, rows, c0, blockCols, got, r0 * (p + blockCols) + c0, p + blockCols);
-                }
-            }
-            for (int row = 0; row < taps; row++) {
-                for (int col = 0; col < p; col++) {
-                    float e = expected[row * p + col];
-                    float g = got[row * (p + blockCols) + col];
-                    if (Float.floatToRawIntBits(e) != Float.floatToRawIntBits(g)) {
-                        throw new AssertionError("trial " + trial + " row " + row + " col " + col + ": " + g + " vs " + e);
+                    float[] got = new float[rows * padded + 3];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    src.copyPanels(r0, rows, c0, blockCols, width, got, 3);
+                    for (int rr = 0; rr < rows; rr++) {
+                        for (int j = 0; j < padded; j++) {
+                            int col = c0 + j;
+                            float e = col < p && j < blockCols ? expected[(r0 + rr) * p + col] : 0f;
+                            float g = got[3 + (j / width) * rows * width + rr * width + j % width];
+                            if (Float.floatToRawIntBits(e) != Float.floatToRawIntBits(g)) {
+                                throw new AssertionError("trial " + trial + " row " + (r0 + rr) + " col " + col
+                                        + " (width " + width + "): " + g + " vs " + e);
+                            }
+                        }
                     }
                 }
             }

@@ -239,9 +239,7 @@ public final class VectorKernels implements SimdKernels {
             for (int pc = 0, pb = 0; pc < k; pc += KC, pb++) {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = ws.packB(kc * ncPadded);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    b.copyBlock(pc, kc, j0 + jc + jr, NR, bp, jr * kc, NR);
-                }
+                b.copyPanels(pc, kc, j0 + jc, nc, NR, bp, 0);
                 boolean acc = pc > 0;
                 boolean last = pc + kc == k;
                 for (int ic = 0, ib = 0; ic < m; ic += MC, ib++) {
