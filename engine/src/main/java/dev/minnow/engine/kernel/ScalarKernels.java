@@ -236,6 +236,30 @@ public final class ScalarKernels implements SimdKernels {
     }
 
     @Override
+    public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            // comparisons rather than Math.max/min: no -0.0 special case, and C2 can vectorise them
+            v = v < lo ? lo : v;
+            y[yOff + i] = v > hi ? hi : v;
+        }
+    }
+
+    @Override
+    public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu) {
+        if (relu) {
+            for (int i = 0; i < n; i++) {
+                float v = a[aOff + i] + b[bOff + i];
+                y[yOff + i] = v < 0f ? 0f : v;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = a[aOff + i] + b[bOff + i];
+            }
+        }
+    }
+
+    @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         float s0 = 0f;
         float s1 = 0f;

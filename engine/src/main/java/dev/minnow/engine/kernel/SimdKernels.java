@@ -54,6 +54,15 @@ public interface SimdKernels {
     void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
                     float[] bias, int biasOff, float lo, float hi);
 
+    /**
+     * {@code y[i] = min(max(x[i], lo), hi)} for {@code i < n} (ReLU is {@code lo = 0, hi = inf},
+     * ReLU6 {@code hi = 6}); NaN stays NaN. {@code x} and {@code y} may be the same range.
+     */
+    void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi);
+
+    /** {@code y[i] = a[i] + b[i]} for {@code i < n}, optionally followed by {@code max(0, .)}. */
+    void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu);
+
     /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

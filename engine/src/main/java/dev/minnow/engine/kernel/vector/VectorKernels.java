@@ -358,6 +358,35 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
+    public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).max(vlo).min(vhi).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            v = v < lo ? lo : v;
+            y[yOff + i] = v > hi ? hi : v;
+        }
+    }
+
+    @Override
+    public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i));
+            (relu ? v.max(zero) : v).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float v = a[aOff + i] + b[bOff + i];
+            y[yOff + i] = relu && v < 0f ? 0f : v;
+        }
+    }
+
+    @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         FloatVector s0 = FloatVector.zero(S);
         FloatVector s1 = s0;
