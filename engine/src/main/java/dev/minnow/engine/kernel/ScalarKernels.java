@@ -236,6 +236,19 @@ public final class ScalarKernels implements SimdKernels {
     }
 
     @Override
+    public void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width) {
+        System.arraycopy(in, taps[0], out, outOff, width);
+        for (int t = 1; t < taps.length; t++) {
+            int a = taps[t];
+            for (int j = 0; j < width; j++) {
+                float v = in[a + j];
+                float m = out[outOff + j];
+                out[outOff + j] = v > m || v != v ? v : m;
+            }
+        }
+    }
+
+    @Override
     public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i];

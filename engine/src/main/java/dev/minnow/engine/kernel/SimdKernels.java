@@ -63,6 +63,13 @@ public interface SimdKernels {
     /** {@code y[i] = a[i] + b[i]} for {@code i < n}, optionally followed by {@code max(0, .)}. */
     void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu);
 
+    /**
+     * A maximum of shifted rows, the inner loop of max pooling:
+     * {@code out[outOff + j] = max_t in[taps[t] + j]} for {@code j < width} (NaN wins, as in
+     * {@link Math#max}).
+     */
+    void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width);
+
     /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

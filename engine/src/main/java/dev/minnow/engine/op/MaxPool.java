@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.MaxPool2d;
 import dev.minnow.engine.kernel.PoolKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
@@ -113,9 +114,9 @@ public final class MaxPool implements Op {
         long[] id = indices == null ? null : indices.longData();
         int idOff = indices == null ? 0 : indices.offset();
         if (x.type() == DataType.FLOAT && id == null && y != null && isPlain2d(g)) {
-            PoolKernels.maxPool2d(x.data(), x.offset(), y.data(), y.offset(), null, 0, null, 0, planes,
-                    g.in[1], g.in[2], g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.strides[2],
-                    g.padBegin[1], g.padBegin[2], ctx.threads());
+            MaxPool2d.forward(x.data(), x.offset(), y.data(), y.offset(), planes, g.in[1], g.in[2], g.out[1],
+                    g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2],
+                    ctx.threads());
             return;
         }
         if (x.type() == DataType.FLOAT) {

@@ -358,6 +358,31 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
+    public void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width) {
+        int nt = taps.length;
+        int j = 0;
+        for (int bound = width - 2 * L; j <= bound; j += 2 * L) {
+            int base = taps[0] + j;
+            FloatVector m0 = FloatVector.fromArray(S, in, base);
+            FloatVector m1 = FloatVector.fromArray(S, in, base + L);
+            for (int t = 1; t < nt; t++) {
+                base = taps[t] + j;
+                m0 = m0.max(FloatVector.fromArray(S, in, base));
+                m1 = m1.max(FloatVector.fromArray(S, in, base + L));
+            }
+            m0.intoArray(out, outOff + j);
+            m1.intoArray(out, outOff + j + L);
+        }
+        for (; j < width; j++) {
+            float m = in[taps[0] + j];
+            for (int t = 1; t < nt; t++) {
+                m = Math.max(m, in[taps[t] + j]);
+            }
+            out[outOff + j] = m;
+        }
+    }
+
+    @Override
     public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
         FloatVector vlo = FloatVector.broadcast(S, lo);
         FloatVector vhi = FloatVector.broadcast(S, hi);
