@@ -317,6 +317,15 @@ public final class Plan {
      * @throws GraphException naming a node on the way that has no backward pass
      */
     public void requireGradients(java.util.Set<String> wrt) {
+        requireGradients(wrt, Map.of());
+    }
+
+    /**
+     * As {@link #requireGradients(java.util.Set)}, with caller-owned gradient tensors for some of
+     * the tensors (a trainer passes its parameters' gradient tensors, so the backward pass writes
+     * straight into them and nothing is copied).
+     */
+    public void requireGradients(java.util.Set<String> wrt, Map<String, Tensor> gradientBuffers) {
         if (options.reuseBuffers()) {
             throw new GraphException("graph '" + graph.name() + "': a plan for training needs "
                     + "PlanOptions.withReuseBuffers(false)");
@@ -349,8 +358,20 @@ public final class Plan {
             }
         }
         grads = new Tensor[values.length];
+        for (Map.Entry<String, Tensor> e : gradientBuffers.entrySet()) {
+            Integer id = ids.get(e.getKey());
+            if (id != null && needsGrad[id]) {
+                Tensor val = values[id];
+                ValueInfo vi = val != null ? ValueInfo.of(val.type(), val.shape()) : infoById(id);
+                if (!e.getValue().shape().equals(vi.shape()) || e.getValue().type() != vi.type()) {
+                    throw new GraphException("gradient buffer for '" + e.getKey() + "' is " + e.getValue().type() + " "
+                            + e.getValue().shape() + " but the tensor is " + vi.type() + " " + vi.shape());
+                }
+                grads[id] = e.getValue();
+            }
+        }
         for (int v = 0; v < values.length; v++) {
-            if (needsGrad[v]) {
+            if (needsGrad[v] && grads[v] == null) {
                 Tensor val = values[v];
                 grads[v] = val != null ? Tensor.zeros(val.shape(), val.type())
                         : Tensor.zeros(infoById(v).shape(), infoById(v).type());
