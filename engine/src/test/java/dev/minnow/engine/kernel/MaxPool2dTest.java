@@ -35,6 +35,28 @@ class MaxPool2dTest {
                     new int[] {1, 1, 1});
             float[] got = new float[expected.length + 2];
             MaxPool2d.forward(x, 1, got, 2, planes, inH, inW, outH, outW, kH, kW, sH, sW, pt, pl, 2);
+            // the training path: same maxima, and its scatter equals the naive backward pass
+            float[] y2 = new float[expected.length];
+            int[] winners = new int[expected.length];
+            PoolKernels.maxPool2dWithWinners(x, 1, y2, 0, winners, planes, inH, inW, outH, outW, kH, kW, sH, sW,
+                    pt, pl, 2);
+            float[] dy = GemmTest.random(r, expected.length);
+            float[] dxNaive = new float[planes * inH * inW];
+            float[] dxScatter = new float[planes * inH * inW];
+            PoolKernels.maxPoolBackward(x, 1, dy, 0, dxNaive, 0, planes, new int[] {1, inH, inW},
+                    new int[] {1, outH, outW}, new int[] {1, kH, kW}, new int[] {1, sH, sW}, new int[] {0, pt, pl},
+                    new int[] {1, 1, 1});
+            PoolKernels.maxPoolScatter(winners, expected.length, dy, 0, dxScatter, 0);
+            for (int i = 0; i < expected.length; i++) {
+                if (Float.floatToIntBits(y2[i]) != Float.floatToIntBits(expected[i])) {
+                    throw new AssertionError("trial " + trial + " training max " + i + ": " + y2[i] + " vs " + expected[i]);
+                }
+            }
+            for (int i = 0; i < dxNaive.length; i++) {
+                if (dxNaive[i] != dxScatter[i]) {
+                    throw new AssertionError("trial " + trial + " dx " + i + ": " + dxScatter[i] + " vs " + dxNaive[i]);
+                }
+            }
             for (int i = 0; i < expected.length; i++) {
                 if (Float.floatToIntBits(got[2 + i]) != Float.floatToIntBits(expected[i])) {
                     throw new AssertionError("trial " + trial + " element " + i + ": " + got[2 + i] + " vs " + expected[i]);
