@@ -76,6 +76,28 @@ public final class ConvGemm {
     /** {@code y = conv(x, w) + b}; {@code work} has at least {@link #workSize} floats. */
     public static void forward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
                                float[] y, int yOff, float[] work, int threads) {
+        forward(s, x, xOff, w, wOff, b, bOff, y, yOff, work, null, threads);
+    }
+
+    /**
+     * Floats a caller must provide to {@link #forward(Shape, float[], int, float[], int, float[], int,
+     * float[], int, float[], float[], int)} to keep the column matrices for the backward pass, or 0
+     * when they cannot be kept (the batch does not fit one block, or a 1x1 convolution needs none).
+     */
+    public static long keptColumnsSize(Shape s) {
+        if (s.pointwise() || s.block() < s.batch()) {
+            return 0;
+        }
+        return (long) s.group() * s.taps() * s.batch() * s.outPlane();
+    }
+
+    /**
+     * As the forward pass above, and when {@code keep} is not null (of {@link #keptColumnsSize}
+     * floats) the column matrices are unfolded into it and left there, so that
+     * {@link #backward} can compute the weight gradient without unfolding the input again.
+     */
+    public static void forward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
+                               float[] y, int yOff, float[] work, float[] keep, int threads) {
         int m = s.outChannels() / s.group();
         int cin = s.inChannels() / s.group();
         int k = s.taps();
@@ -94,6 +116,10 @@ public final class ConvGemm {
                     if (pointwise && nbb == 1) {
                         cols = x;
                         colsOff = xOff + (n0 * s.inChannels() + g * cin) * s.inPlane();
+                    } else if (keep != null) {
+                        job.unfold(x, xOff, keep, g * k * width, n0, nbb, g, pointwise);
+                        cols = keep;
+                        colsOff = g * k * width;
                     } else {
                         job.unfold(x, xOff, work, 0, n0, nbb, g, pointwise);
                         cols = work;
@@ -173,6 +199,13 @@ public final class ConvGemm {
     public static void backward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
                                 float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
                                 float[] work, int threads) {
+        backward(s, x, xOff, w, wOff, dy, dyOff, dx, dxOff, dw, dwOff, db, dbOff, work, null, threads);
+    }
+
+    /** As above, reusing the column matrices a forward pass kept ({@code kept}, or null to unfold again). */
+    public static void backward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
+                                float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
+                                float[] work, float[] kept, int threads) {
         int m = s.outChannels() / s.group();
         int cin = s.inChannels() / s.group();
         int k = s.taps();
@@ -206,6 +239,9 @@ public final class ConvGemm {
                         if (pointwise && nbb == 1) {
                             cols = x;
                             colsOff = xOff + (n0 * s.inChannels() + g * cin) * s.inPlane();
+                        } else if (kept != null) {
+                            cols = kept;
+                            colsOff = g * k * width;
                         } else {
                             job.unfold(x, xOff, work, 0, n0, nbb, g, pointwise);
                             cols = work;

@@ -193,9 +193,32 @@ public final class Conv implements Op {
                     Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, packed.sources, ctx.threads());
             return;
         }
+        float[] keep = null;
+        if (ctx.training()) {
+            long size = ConvGemm.keptColumnsSize(shape);
+            if (size > 0 && size <= MAX_KEPT_COLUMNS) {
+                Columns c = g.opCache instanceof Columns old && old.data.length == size ? old : new Columns((int) size);
+                c.input = x;
+                g.opCache = c;
+                keep = c.data;
+            }
+        }
         ConvGemm.forward(shape, x.data(), x.offset(), w.data(), w.offset(),
                 b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
-                ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
+                ctx.scratch(ConvGemm.workSize(shape)), keep, ctx.threads());
+    }
+
+    /** The largest column matrix (floats) a training forward pass keeps for the backward pass: 16 MB. */
+    private static final long MAX_KEPT_COLUMNS = 1 << 22;
+
+    /** The im2col matrices of the last training forward pass, and the input they came from. */
+    private static final class Columns {
+        final float[] data;
+        Tensor input;
+
+        Columns(int size) {
+            data = new float[size];
+        }
     }
 
     /** Weights packed once per plan (they are a constant of it) with the kernels in use. */
@@ -229,11 +252,13 @@ public final class Conv implements Op {
         int inChannels = x.shape().dim(1);
         ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
                 g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        float[] kept = g.opCache instanceof Columns c && c.input == x
+                && c.data.length == ConvGemm.keptColumnsSize(shape) ? c.data : null;
         ConvGemm.backward(shape, x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),
                 dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(),
                 dw == null ? null : dw.data(), dw == null ? 0 : dw.offset(),
                 db == null ? null : db.data(), db == null ? 0 : db.offset(),
-                ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
+                ctx.scratch(ConvGemm.workSize(shape)), kept, ctx.threads());
     }
 
     @Override
