@@ -66,6 +66,7 @@ public final class OpRegistry {
         STANDARD.put("Unsqueeze", (a, v) -> Unsqueeze.fromOnnx(a));
 
         NATIVE.put("ChannelShuffle", (a, v) -> ChannelShuffle.fromOnnx(a));
+        NATIVE.put("FusedConv", (a, v) -> Conv.fromOnnxFused(a));
     }
 
     private OpRegistry() {
