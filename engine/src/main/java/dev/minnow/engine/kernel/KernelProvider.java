@@ -17,6 +17,9 @@ import java.lang.invoke.MethodType;
 public final class KernelProvider {
     private static final String VECTOR_CLASS = "dev.minnow.engine.kernel.vector.VectorKernels";
     private static final SimdKernels SELECTED = select();
+    private static final String VECTOR_INT8_CLASS = "dev.minnow.engine.kernel.vector.VectorInt8Kernels";
+    private static final Int8Kernels SELECTED_INT8 = SELECTED == ScalarKernels.INSTANCE ? ScalarInt8Kernels.INSTANCE
+            : orScalar(int8VectorOrNull());
 
     private KernelProvider() {
     }
@@ -29,6 +32,38 @@ public final class KernelProvider {
     /** The plain-Java implementation, always available. */
     public static SimdKernels scalar() {
         return ScalarKernels.INSTANCE;
+    }
+
+    /**
+     * The integer kernels of quantized inference, chosen with the float ones: vector when
+     * {@link #kernels()} is, scalar otherwise.
+     */
+    public static Int8Kernels int8() {
+        return SELECTED_INT8;
+    }
+
+    /** The plain-Java integer kernels, always available. */
+    public static Int8Kernels int8Scalar() {
+        return ScalarInt8Kernels.INSTANCE;
+    }
+
+    /** The Vector API integer kernels, or {@code null} when the module is not readable. */
+    public static Int8Kernels int8VectorOrNull() {
+        if (!vectorModulePresent()) {
+            return null;
+        }
+        try {
+            Class<?> c = Class.forName(VECTOR_INT8_CLASS);
+            return (Int8Kernels) MethodHandles.publicLookup()
+                    .findConstructor(c, MethodType.methodType(void.class)).invoke();
+        } catch (Throwable t) {
+            System.err.println("minnow: could not load the vector int8 kernels (" + t + "); using scalar kernels");
+            return null;
+        }
+    }
+
+    private static Int8Kernels orScalar(Int8Kernels k) {
+        return k != null ? k : ScalarInt8Kernels.INSTANCE;
     }
 
     /** The Vector API implementation, or {@code null} when the module is not readable. */

@@ -37,8 +37,11 @@ public final class OpRegistry {
         STANDARD.put("Constant", (a, v) -> Constant.fromOnnx(a));
         STANDARD.put("ConstantOfShape", (a, v) -> ConstantOfShape.fromOnnx(a));
         STANDARD.put("Conv", (a, v) -> Conv.fromOnnx(a));
+        STANDARD.put("ConvInteger", (a, v) -> ConvInteger.fromOnnx(a));
+        STANDARD.put("DequantizeLinear", (a, v) -> DequantizeLinear.fromOnnx(a));
         STANDARD.put("Div", Div::fromOnnx);
         STANDARD.put("Dropout", Dropout::fromOnnx);
+        STANDARD.put("DynamicQuantizeLinear", (a, v) -> DynamicQuantizeLinear.fromOnnx(a));
         STANDARD.put("Expand", (a, v) -> Expand.fromOnnx(a));
         STANDARD.put("Flatten", (a, v) -> Flatten.fromOnnx(a));
         STANDARD.put("Gather", (a, v) -> Gather.fromOnnx(a));
@@ -50,9 +53,13 @@ public final class OpRegistry {
         STANDARD.put("LeakyRelu", (a, v) -> LeakyRelu.fromOnnx(a));
         STANDARD.put("LogSoftmax", LogSoftmax::fromOnnx);
         STANDARD.put("MatMul", (a, v) -> MatMul.fromOnnx(a));
+        STANDARD.put("MatMulInteger", (a, v) -> MatMulInteger.fromOnnx(a));
         STANDARD.put("MaxPool", (a, v) -> MaxPool.fromOnnx(a));
         STANDARD.put("Mul", Mul::fromOnnx);
         STANDARD.put("Pad", (a, v) -> Pad.fromOnnx(a));
+        STANDARD.put("QLinearConv", (a, v) -> QLinearConv.fromOnnx(a));
+        STANDARD.put("QLinearMatMul", (a, v) -> QLinearMatMul.fromOnnx(a));
+        STANDARD.put("QuantizeLinear", (a, v) -> QuantizeLinear.fromOnnx(a));
         STANDARD.put("Relu", (a, v) -> Relu.fromOnnx(a));
         STANDARD.put("ReduceMean", (a, v) -> ReduceMean.fromOnnx(a));
         STANDARD.put("Reshape", (a, v) -> Reshape.fromOnnx(a));
@@ -69,6 +76,12 @@ public final class OpRegistry {
 
         NATIVE.put("ChannelShuffle", (a, v) -> ChannelShuffle.fromOnnx(a));
         NATIVE.put("FusedConv", (a, v) -> Conv.fromOnnxFused(a));
+        NATIVE.put("FakeQuantize", (a, v) -> FakeQuantize.fromOnnx(a));
+        NATIVE.put("QGemm", (a, v) -> QGemm.fromOnnx(a));
+        NATIVE.put("QLinearAdd", (a, v) -> QLinearAdd.fromOnnx(a));
+        NATIVE.put("QLinearAveragePool", (a, v) -> QLinearAveragePool.fromOnnx(a));
+        NATIVE.put("QLinearConcat", (a, v) -> QLinearConcat.fromOnnx(a));
+        NATIVE.put("QLinearGlobalAveragePool", (a, v) -> QLinearGlobalAveragePool.fromOnnx(a));
     }
 
     private OpRegistry() {
