@@ -48,24 +48,22 @@ public final class Int8MatrixColumns implements Int8Columns {
     @Override
     public void copyPairs(int col0, int count, int[] dst) {
         int kp = (rows + 1) / 2;
-        if (!transposed) {
-            for (int p = 0; p < rows; p++) {
-                QuantizedGemm.scatterBytes(b, off + p * ld + col0, flip, count, p, kp, dst);
-            }
-            return;
-        }
         int full = count / QuantizedGemm.PANEL_COLUMNS * QuantizedGemm.PANEL_COLUMNS;
-        int even = rows / 2;
-        for (int jj = 0; jj < count; jj++) {
-            int src = off + (col0 + jj) * ld;
-            int at = QuantizedGemm.pairIndex(count, kp, 0, jj);
-            int stride = jj < full ? QuantizedGemm.PANEL_COLUMNS : count - full;
-            for (int t = 0; t < even; t++, at += stride) {
-                int s = src + 2 * t;
-                dst[at] = ((b[s] & 0xFF) ^ flip) | (((b[s + 1] & 0xFF) ^ flip) << 16);
-            }
-            if (rows % 2 != 0) {
-                dst[at] = (b[src + rows - 1] & 0xFF) ^ flip;
+        // element (p, j) at b[off + p * rowStep + (col0 + j) * colStep]
+        int rowStep = transposed ? 1 : ld;
+        int colStep = transposed ? ld : 1;
+        int at = 0;
+        for (int j0 = 0; j0 < count; j0 += QuantizedGemm.PANEL_COLUMNS) {
+            int j1 = j0 < full ? j0 + QuantizedGemm.PANEL_COLUMNS : count;
+            for (int t = 0; t < kp; t++) {
+                int r0 = off + 2 * t * rowStep;
+                boolean pair = 2 * t + 1 < rows;
+                for (int j = j0; j < j1; j++) {
+                    int e = r0 + (col0 + j) * colStep;
+                    int lo = (b[e] & 0xFF) ^ flip;
+                    int hi = pair ? (b[e + rowStep] & 0xFF) ^ flip : 0;
+                    dst[at++] = lo | hi << 16;
+                }
             }
         }
     }

@@ -31,7 +31,8 @@ public final class Main {
             new BenchCommand(),
             new OnnxTestCommand(),
             new ImportCommand(),
-            new ClassifyCommand());
+            new ClassifyCommand(),
+            new QuantizeCommand());
 
     private Main() {
     }

@@ -7,6 +7,7 @@ import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.train.EpochStats;
 import dev.minnow.engine.train.Evaluation;
 import dev.minnow.engine.train.Trainer;
+import dev.minnow.zoo.models.MobileNetV2;
 import dev.minnow.zoo.models.Zoo;
 import dev.minnow.zoo.train.Recipe;
 import java.io.PrintStream;
@@ -31,10 +32,12 @@ final class TrainCommand implements Command {
             .option("batch", "B", "images per step (default: 64)")
             .option("lr", "LR", "peak learning rate (default: the recipe's)")
             .option("seed", "S", "seed of the weights, the shuffling and dropout (default: 1)")
+            .option("width", "ALPHA", "width multiplier of mobilenet_v2 (torchvision's width_mult; default 1)")
             .option("threads", "T", "threads per op (default: one per core)"))
             .example("minnow train lenet5 --out lenet5.mnw", "the default recipe (reaches >= 91 % on the full test set)")
             .example("minnow train lenet300 --epochs 5 --data ~/fashion --out small.mnw", "")
             .example("minnow train lenet5 --embedded --epochs 3 --out quick.mnw --json", "")
+            .example("minnow train mobilenet_v2 --width 0.35 --epochs 4 --out mnv2.mnw", "a narrow MobileNet V2")
             .build();
 
     @Override
@@ -71,7 +74,16 @@ final class TrainCommand implements Command {
         long seed = args.longOption("seed", 1);
         int threads = args.intOption("threads", Parallel.defaultThreads(), 1);
         FashionMnist.Split data = DataOptions.load(args, recipe.norm());
-        Graph graph = Zoo.build(model, data.train().classes(), 1, data.train().height(), data.train().width(), seed);
+        float alpha = 1f;
+        if (args.option("width") != null) {
+            if (!model.equals("mobilenet_v2")) {
+                throw CliException.usage("--width applies to mobilenet_v2 only, not " + model);
+            }
+            alpha = parseFloat(args.option("width"), "width");
+        }
+        Graph graph = alpha != 1f
+                ? MobileNetV2.mobilenetV2(data.train().classes(), 1, data.train().height(), data.train().width(), seed, alpha)
+                : Zoo.build(model, data.train().classes(), 1, data.train().height(), data.train().width(), seed);
 
         PrintStream log = args.json() ? err : out;
         log.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %,d images, %s%n", model,
@@ -82,6 +94,9 @@ final class TrainCommand implements Command {
 
         Map<String, String> meta = new LinkedHashMap<>(recipe.metadata());
         meta.put("model", model);
+        if (alpha != 1f) {
+            meta.put("width", Float.toString(alpha));
+        }
         meta.put("seed", Long.toString(seed));
         meta.put("data", DataOptions.describe(args));
         meta.put("test_accuracy", Double.toString(eval.accuracy()));

@@ -26,6 +26,11 @@ import dev.minnow.engine.graph.ModelBuilder;
  *
  * <p><b>Small inputs</b> (a side below {@link Zoo#SMALL_INPUT_SIDE}): the first convolution has
  * stride 1 instead of 2, so a 28x28 image ends at 2x2 before the average pool.
+ *
+ * <p><b>Width multiplier</b> ({@link #mobilenetV2(int, int, int, int, long, float)}, torchvision's
+ * {@code width_mult}, the paper's alpha): every width times {@code alpha}, rounded to a multiple of
+ * 8 as torchvision's {@code _make_divisible} does (never below 90 % of the exact product); the
+ * last 1x1 convolution keeps {@code 1280 * max(1, alpha)}. Cost falls roughly with alpha squared.
  */
 public final class MobileNetV2 {
     private static final int[][] SETTINGS = {
@@ -35,25 +40,39 @@ public final class MobileNetV2 {
     }
 
     public static Graph mobilenetV2(int classes, int channels, int height, int width, long seed) {
-        ModelBuilder b = new ModelBuilder("mobilenet_v2", seed);
+        return mobilenetV2(classes, channels, height, width, seed, 1f);
+    }
+
+    /** MobileNet V2 with width multiplier {@code alpha} (1 is the published network). */
+    public static Graph mobilenetV2(int classes, int channels, int height, int width, long seed, float alpha) {
+        if (!(alpha > 0) || alpha > 4) {
+            throw new IllegalArgumentException("width multiplier must lie in (0, 4], got " + alpha);
+        }
+        ModelBuilder b = new ModelBuilder(alpha == 1f ? "mobilenet_v2" : "mobilenet_v2_x" + alpha, seed);
         String x = Blocks.input(b, classes, channels, height, width);
         int stemStride = Zoo.isSmall(height, width) ? 1 : 2;
         int feature = 0;
         b.pushScope("features." + feature++);
-        x = Blocks.convBnRelu6(b, x, ConvSpec.same(32, 3).withStride(stemStride));
+        x = Blocks.convBnRelu6(b, x, ConvSpec.same(divisible(32 * alpha), 3).withStride(stemStride));
         b.popScope();
         for (int[] s : SETTINGS) {
             for (int i = 0; i < s[2]; i++) {
                 b.pushScope("features." + feature++);
-                x = invertedResidual(b, x, s[0], s[1], i == 0 ? s[3] : 1);
+                x = invertedResidual(b, x, s[0], divisible(s[1] * alpha), i == 0 ? s[3] : 1);
                 b.popScope();
             }
         }
         b.pushScope("features." + feature);
-        x = Blocks.convBnRelu6(b, x, ConvSpec.of(1280, 1));
+        x = Blocks.convBnRelu6(b, x, ConvSpec.of(divisible(1280 * Math.max(1f, alpha)), 1));
         b.popScope();
         x = b.dropout(b.flatten(b.globalAvgPool(x)), 0.2f);
         return b.output(b.dense(x, classes, "fc")).build();
+    }
+
+    /** torchvision's {@code _make_divisible(v, 8)}: the nearest multiple of 8, at least 8 and 90 % of v. */
+    static int divisible(float v) {
+        int r = Math.max(8, (int) (v + 4) / 8 * 8);
+        return r < 0.9f * v ? r + 8 : r;
     }
 
     private static String invertedResidual(ModelBuilder b, String x, int expansion, int out, int stride) {
