@@ -37,6 +37,7 @@ final class BenchCommand implements Command {
             .option("threads", "T", "threads per op (default: one per core)")
             .option("iterations", "N", "timed runs (default: 20)")
             .option("warmup", "N", "untimed runs first, to let the JIT compile (default: 5)")
+            .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP)
             .repeatableOption("input-shape", "DIMS", "a whole input shape, e.g. 1,3,224,224 (NAME=DIMS for a model"
                     + " with several inputs), for inputs with unknown dimensions other than the batch")
             .example("minnow bench resnet18.onnx", "batch 1, all cores")
@@ -81,7 +82,7 @@ final class BenchCommand implements Command {
         int iterations = args.intOption("iterations", 20, 1);
         int warmup = args.intOption("warmup", 5, 0);
         String model = args.positional(0);
-        Graph graph = loadModel(model);
+        Graph graph = InferenceOptimization.apply(loadModel(model), args, err);
         Map<String, Shape> shapes = inputShapes(graph, batch, args.option("batch") != null, args.options("input-shape"));
         Result r = bench(graph, shapes, threads, warmup, iterations);
         if (args.json()) {

@@ -31,7 +31,10 @@ public final class Main {
             new BenchCommand(),
             new OnnxTestCommand(),
             new ImportCommand(),
-            new ClassifyCommand());
+            new ClassifyCommand(),
+            new ProfileCommand(),
+            new FuseCommand(),
+            new RebirthCommand());
 
     private Main() {
     }
