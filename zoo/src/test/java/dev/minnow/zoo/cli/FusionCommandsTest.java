@@ -74,7 +74,8 @@ class FusionCommandsTest {
         CliRun verbose = CliRun.of("run", "mobilenet_v2", "--verbose", "--threads", "1", "--json");
         assertThat(verbose.code()).as(verbose.err()).isZero();
         assertThat(verbose.err()).contains("minnow: optimised for inference: 153 -> 65 nodes (remove-dropout-identity 1,"
-                + " fold-batchnorm 52, fuse-activation 35)").contains("fold-batchnorm: folded 'features.0/bn1' (BatchNormalization) into 'features.0/conv1' (Conv)");
+                + " fold-batchnorm 52, fuse-activation 35)")
+                .contains("fold-batchnorm: folded 'features.0/bn1' (BatchNormalization) into 'features.0/conv1' (Conv)");
         CliRun plain = CliRun.of("run", "mobilenet_v2", "--no-optimize", "--verbose", "--threads", "1", "--json");
         assertThat(plain.err()).doesNotContain("optimised");
         // the same top-5 either way (the logits agree to float rounding)
