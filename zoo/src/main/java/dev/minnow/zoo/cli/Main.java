@@ -29,7 +29,10 @@ public final class Main {
             new RunCommand(),
             new SummaryCommand(),
             new OnnxTestCommand(),
-            new BenchCommand());
+            new BenchCommand(),
+            new PruneCommand(),
+            new SensitivityCommand(),
+            new LotteryCommand());
 
     private Main() {
     }
