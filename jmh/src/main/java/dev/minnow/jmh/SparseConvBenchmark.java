@@ -33,6 +33,10 @@ public class SparseConvBenchmark {
     @Param({"0", "0.7", "0.9", "0.95"})
     public double sparsity;
 
+    /** The sparse kernels (the dense layer, sparsity 0, always runs the engine's vector kernels). */
+    @Param({"vector"})
+    public String kernels;
+
     @Param({"1"})
     public int batch;
 
@@ -44,7 +48,7 @@ public class SparseConvBenchmark {
     @Setup
     public void setUp() {
         KernelCheck.require("vector");
-        model = MinnowInference.plan(SparseLayers.pruned(layer.graph(), sparsity), layer.inputShape(batch), threads, 7);
+        model = MinnowInference.plan(SparseLayers.pruned(layer.graph(), sparsity, kernels), layer.inputShape(batch), threads, 7);
     }
 
     @Benchmark

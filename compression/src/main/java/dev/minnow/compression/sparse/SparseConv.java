@@ -28,7 +28,7 @@ import java.util.Objects;
  * times from registers), while the sparse one streams a row of the column matrix per non-zero; it
  * needs a much lower density to win (see docs/pruning.md). Weights and attributes export as the
  * dense {@code Conv}, as for {@link SparseGemm}. Depthwise convolutions (one input channel per
- * group) are not supported: they have too few taps per filter to gain anything.
+ * group, group &gt; 1) are not supported: they have too few taps per filter to gain anything.
  */
 public final class SparseConv implements Op {
     private final Conv dense;
@@ -60,9 +60,9 @@ public final class SparseConv implements Op {
             throw new IllegalArgumentException("CSR weight " + weight.rows() + " x " + weight.cols()
                     + " does not match W " + weightShape);
         }
-        if (weightShape.dim(1) == 1) {
+        if (weightShape.dim(1) == 1 && dense.group() > 1) {
             throw new IllegalArgumentException("SparseConv does not support depthwise convolutions (W " + weightShape
-                    + " has one input channel per group)");
+                    + " has one input channel per group, group = " + dense.group() + ")");
         }
         Attributes a = dense.attributes();
         this.pads = a.getInts("pads", null);

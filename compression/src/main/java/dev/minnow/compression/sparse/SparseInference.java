@@ -33,9 +33,10 @@ public final class SparseInference {
     public static final double FC_THRESHOLD = 0.7;
     /**
      * Convolutions go sparse from this sparsity on: the dense convolution is compute-bound and
-     * runs near peak, so the sparse one must skip most of the work to win.
+     * runs near peak (and blocks several images into one GEMM at larger batches), so the sparse one
+     * must skip most of the work to win.
      */
-    public static final double CONV_THRESHOLD = 0.9;
+    public static final double CONV_THRESHOLD = 0.8;
 
     private SparseInference() {
     }
@@ -106,7 +107,8 @@ public final class SparseInference {
                 return SparseGemm.of(n.op(), w);
             }
         } else if (n.op() instanceof Conv conv) {
-            if (w.rank() >= 3 && w.rank() <= 5 && w.shape().dim(1) > 1 && sparsity(w) >= convThreshold) {
+            boolean depthwise = w.shape().dim(1) == 1 && conv.group() > 1;
+            if (w.rank() >= 3 && w.rank() <= 5 && !depthwise && sparsity(w) >= convThreshold) {
                 return SparseConv.of(conv, w);
             }
         }

@@ -201,4 +201,17 @@ class SparseInferenceTest {
         assertThatThrownBy(() -> SparseConv.of((Conv) g.nodes().get(0).op(), g.initializer(wName)))
                 .hasMessageContaining("depthwise");
     }
+
+    @Test
+    void aConvolutionOfOneInputChannelIsNotDepthwiseAndGoesSparse() {
+        ModelBuilder b = new ModelBuilder("first", 1);
+        String x = b.input("x", Shape.UNKNOWN, 1, 10, 10);
+        Graph g = b.output(b.conv(x, ConvSpec.of(6, 5))).build();   // LeNet-5's first layer: W [6, 1, 5, 5]
+        MagnitudePruner.apply(g, MagnitudePruner.bySparsity(g, 0.9));
+        Graph sparse = SparseInference.sparsify(g);
+        assertThat(SparseInference.sparseNodes(sparse)).hasSize(1);
+        Tensor in = Tensor.zeros(Shape.of(2, 1, 10, 10));
+        Init.uniform(in, 1, new Random(1));
+        assertClose(run(sparse, in), run(g, in));
+    }
 }

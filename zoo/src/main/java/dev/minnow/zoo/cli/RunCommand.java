@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Plan;
@@ -64,7 +65,8 @@ final class RunCommand implements Command {
         long seed = args.longOption("seed", 0);
         Path outputFile = args.pathOption("output");
         Path model = Args.existingFile(args.positional(0));
-        Graph graph = OnnxReader.read(model);
+        // pruned layers run on sparse kernels (same results within float rounding)
+        Graph graph = SparseInference.sparsify(OnnxReader.read(model));
         Map<String, Tensor> given = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         readInputs(graph, args.options("input"), given, sources);

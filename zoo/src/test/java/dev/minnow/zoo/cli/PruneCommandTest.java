@@ -136,4 +136,17 @@ class PruneCommandTest {
         assertThat(rows.get(0)).containsKeys("sparsity", "pruned_accuracy", "fine_tuned_accuracy", "rewound_accuracy",
                 "random_init_accuracy");
     }
+
+    @Test
+    void aPrunedOnnxModelRunsOnSparseKernelsInBenchUnlessDense(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("p.onnx");
+        assertThat(CliRun.of("prune", "lenet300", "--sparsity", "fc1=0.9,fc2=0.9", "--embedded", "--finetune-epochs", "0",
+                "--out", file.toString()).code()).isZero();
+        Map<String, Object> sparse = MiniJson.parseObject(CliRun.of("bench", file.toString(), "--iterations", "2",
+                "--warmup", "1", "--json").out());
+        assertThat(sparse.get("sparse_layers")).isEqualTo(2.0);
+        Map<String, Object> dense = MiniJson.parseObject(CliRun.of("bench", file.toString(), "--iterations", "2",
+                "--warmup", "1", "--dense", "--json").out());
+        assertThat(dense.get("sparse_layers")).isEqualTo(0.0);
+    }
 }
