@@ -60,6 +60,21 @@ public final class MagnitudePruner {
         return byQuality(g, q);
     }
 
+    /**
+     * Every prunable layer: prune {@code |w| < threshold}, one absolute threshold (the "near-zero"
+     * weights after training with an L1 penalty, which drives unneeded weights towards 0).
+     */
+    public static Map<String, Tensor> byMagnitude(Graph g, float threshold) {
+        if (!(threshold >= 0f) || !Float.isFinite(threshold)) {
+            throw new IllegalArgumentException("magnitude threshold must be a finite number >= 0, got " + threshold);
+        }
+        Map<String, Tensor> masks = new LinkedHashMap<>();
+        for (String name : PrunableWeights.of(g)) {
+            masks.put(name, thresholdMask(g.initializer(name), threshold));
+        }
+        return masks;
+    }
+
     /** Per layer, prune the given fraction with the smallest |w| (ties broken by element index). */
     public static Map<String, Tensor> bySparsity(Graph g, Map<String, Double> sparsityPerLayer) {
         Map<String, Tensor> masks = new LinkedHashMap<>();

@@ -25,6 +25,12 @@ public final class Sensitivity {
 
     /** 10 % to 90 % in steps of 10, and 95 %. */
     public static final double[] DEFAULT_SPARSITIES = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+    /**
+     * The default grid and 97, 98 and 99 %: to share out a high overall sparsity
+     * ({@link Result#chooseForSparsity}), the big layers need steps above 95 %.
+     */
+    public static final double[] EXTENDED_SPARSITIES = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97,
+        0.98, 0.99};
 
     private Sensitivity() {
     }
@@ -97,6 +103,62 @@ public final class Sensitivity {
                 chosen.put(layers.get(l), best);
             }
             return chosen;
+        }
+
+        /**
+         * Per-layer sparsities reaching {@code target} overall (weighted by the layers' sizes),
+         * shared out by sensitivity: {@link #choose} for the smallest tolerance whose choice
+         * reaches the target, so every layer is pruned as far as the others' loss allows and the
+         * robust layers take most of the cut. Since the grid is coarse, that choice usually
+         * overshoots; the result is interpolated linearly, layer by layer, between it and the choice
+         * of the next smaller tolerance (or no pruning), so that the overall sparsity is exactly the
+         * target. When even the grid's highest sparsities everywhere fall short, those are returned.
+         *
+         * @param sizes weights per layer (same names as {@link #layers()})
+         */
+        public Map<String, Double> chooseForSparsity(double target, Map<String, Long> sizes) {
+            MagnitudePruner.checkSparsity(target, "target sparsity");
+            java.util.TreeSet<Double> tolerances = new java.util.TreeSet<>();
+            tolerances.add(0.0);
+            for (double[] row : accuracy) {
+                for (double a : row) {
+                    tolerances.add(Math.max(0, baseline - a));
+                }
+            }
+            Map<String, Double> previous = new LinkedHashMap<>();
+            layers.forEach(l -> previous.put(l, 0.0));
+            Map<String, Double> next = previous;
+            for (double t : tolerances) {
+                next = choose(t);
+                double reached = overall(next, sizes);
+                if (reached >= target - 1e-12) {
+                    double before = overall(previous, sizes);
+                    double alpha = reached - before < 1e-15 ? 1 : (target - before) / (reached - before);
+                    Map<String, Double> result = new LinkedHashMap<>();
+                    for (String l : layers) {
+                        result.put(l, previous.get(l) + alpha * (next.get(l) - previous.get(l)));
+                    }
+                    return result;
+                }
+                previous.clear();
+                previous.putAll(next);
+            }
+            return next;
+        }
+
+        /** The overall sparsity of per-layer sparsities, weighted by layer size. */
+        public static double overall(Map<String, Double> sparsities, Map<String, Long> sizes) {
+            double pruned = 0;
+            long total = 0;
+            for (Map.Entry<String, Double> e : sparsities.entrySet()) {
+                Long n = sizes.get(e.getKey());
+                if (n == null) {
+                    throw new IllegalArgumentException("no size given for layer '" + e.getKey() + "'");
+                }
+                pruned += e.getValue() * n;
+                total += n;
+            }
+            return total == 0 ? 0 : pruned / total;
         }
 
         /** A markdown table: one row per layer, one column per sparsity, accuracies in percent. */

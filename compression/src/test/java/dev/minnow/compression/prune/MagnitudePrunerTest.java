@@ -47,6 +47,14 @@ class MagnitudePrunerTest {
     }
 
     @Test
+    void anAbsoluteThresholdPrunesTheNearZeroWeightsOfEveryLayer() {
+        Graph g = twoLayers(new float[] {1e-4f, -0.3f, 0, 2, -5e-4f, 1e-3f, 0.2f, -1}, new float[] {1, -1e-5f, 3, 0, 5, 6});
+        Map<String, Tensor> m = MagnitudePruner.byMagnitude(g, 1e-3f);
+        assertThat(values(m.get("a"))).containsExactly(0, 1, 0, 1, 0, 1, 1, 1);
+        assertThat(values(m.get("b"))).containsExactly(1, 0, 1, 0, 1, 1);
+    }
+
+    @Test
     void anExactSparsityPrunesTheSmallestAndBreaksTiesByIndex() {
         float[] a = {1, -1, 1, 0.5f, 2, -1, 3, 4};
         Graph g = twoLayers(a, new float[] {1, 2, 3, 4, 5, 6});

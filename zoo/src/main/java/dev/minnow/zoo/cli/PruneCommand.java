@@ -36,7 +36,8 @@ final class PruneCommand implements Command {
             each layer), --global (one threshold over all layers), --agp (gradually during the
             fine-tuning, Zhu & Gupta's schedule) or --sensitivity (per-layer sparsities chosen by a
             sensitivity analysis on 1/6 of the training images, each layer as sparse as it can be
-            while losing at most --tolerance accuracy alone). --sparsity and --quality take one value
+            while losing at most --tolerance accuracy alone, or sharing out the overall sparsity
+            --target by sensitivity). --sparsity and --quality take one value
             for every layer or a list such as fc1=0.9,fc2=0.8 (layer or weight names, or the kinds
             conv and fc); layers not named stay dense. Prints the sparsity of every layer and the
             test accuracy before pruning, right after it, and after fine-tuning. The saved file is
@@ -50,11 +51,14 @@ final class PruneCommand implements Command {
             .option("agp", "S", "prune gradually to S per layer during fine-tuning (needs --finetune-epochs >= 1)")
             .flag("sensitivity", "choose each layer's sparsity from a sensitivity analysis")
             .option("tolerance", "T", "accuracy each layer may lose alone with --sensitivity (default: 0.005)")
+            .option("target", "S", "with --sensitivity: reach the overall sparsity S instead, sharing it out by"
+                    + " sensitivity")
             .option("rounds", "R", "iterative pruning: R rounds of prune + fine-tune (with --sparsity or --sensitivity)")
             .option("l1", "L", "first train --finetune-epochs epochs with an L1 penalty L, then prune")))
             .example("minnow prune lenet300.mnw --sparsity 0.9 --out lenet300-90.mnw", "every layer at 90 %")
             .example("minnow prune lenet300.mnw --quality fc1=1.5,fc2=1.2,fc3=0.8 --finetune-epochs 5 --out p.mnw", "")
             .example("minnow prune lenet5.mnw --sensitivity --tolerance 0.01 --rounds 3 --out p.mnw", "")
+            .example("minnow prune lenet300.mnw --sensitivity --target 0.95 --finetune-epochs 6 --out p.mnw", "")
             .example("minnow prune lenet300.mnw --agp 0.95 --finetune-epochs 10 --out p.mnw --json", "")
             .build();
 
@@ -88,6 +92,10 @@ final class PruneCommand implements Command {
         if (l1 != null && mode.equals("agp")) {
             throw CliException.usage("--l1 trains before pruning; --agp prunes while training: give one of them");
         }
+        if (args.option("target") != null && !mode.equals("sensitivity")) {
+            throw CliException.usage("--target goes with --sensitivity");
+        }
+        Double target = args.option("target") == null ? null : FineTuneOptions.fraction(args.option("target"), "target");
         double tolerance = args.option("tolerance") == null ? DEFAULT_TOLERANCE
                 : FineTuneOptions.fraction(args.option("tolerance"), "tolerance");
         PrintStream log = args.json() ? err : out;
@@ -138,18 +146,29 @@ final class PruneCommand implements Command {
             int holdout = Math.max(1, data.train().size() / 6);
             ImageDataset check = data.train().slice(data.train().size() - holdout, data.train().size());
             log.printf(Locale.ROOT, "sensitivity analysis on the last %,d training images ...%n", holdout);
-            Sensitivity.Result s = Sensitivity.analyse(g, layers, Sensitivity.DEFAULT_SPARSITIES, check, threads, log);
-            sparsityTargets = s.choose(tolerance);
-            log.println("chosen sparsities (at most " + percent(tolerance) + " lost per layer alone): " + targetsText(sparsityTargets));
+            Sensitivity.Result s = Sensitivity.analyse(g, layers, target != null ? Sensitivity.EXTENDED_SPARSITIES
+                    : Sensitivity.DEFAULT_SPARSITIES, check, threads, log);
+            if (target != null) {
+                Map<String, Long> sizes = new LinkedHashMap<>();
+                layers.forEach(l -> sizes.put(l, (long) g.initializer(l).size()));
+                sparsityTargets = s.chooseForSparsity(target, sizes);
+                double reached = Sensitivity.Result.overall(sparsityTargets, sizes);
+                log.println("chosen sparsities for " + percent(target) + " overall: " + targetsText(sparsityTargets)
+                        + (reached < target - 1e-9 ? " (only " + percent(reached) + ": the grid's highest sparsities)" : ""));
+            } else {
+                sparsityTargets = s.choose(tolerance);
+                log.println("chosen sparsities (at most " + percent(tolerance) + " lost per layer alone): "
+                        + targetsText(sparsityTargets));
+            }
             json.put("chosen", sparsityTargets);
         }
         if (mode.equals("agp")) {
-            double target = FineTuneOptions.fraction(args.option("agp"), "agp");
+            double agpTarget = FineTuneOptions.fraction(args.option("agp"), "agp");
             long steps = (long) fineTuning.config().epochs() * (data.train().size() / Math.min(fineTuning.config().batchSize(),
                     data.train().size()));
-            AgpSchedule schedule = AgpSchedule.over(steps, target, 0.75, 40);
+            AgpSchedule schedule = AgpSchedule.over(steps, agpTarget, 0.75, 40);
             log.printf(Locale.ROOT, "fine-tuning with gradual pruning to %s over the first 3/4 of %d steps, every %d steps: %s%n",
-                    percent(target), steps, schedule.frequency(), FineTuneOptions.describe(fineTuning));
+                    percent(agpTarget), steps, schedule.frequency(), FineTuneOptions.describe(fineTuning));
             fineTuning.run(g, null, data.train(), data.test(), t -> AgpPruner.uniform(g, t, schedule));
         } else if (rounds > 1) {
             IterativePruner.Result r = IterativePruner.run(g, sparsityTargets, rounds, fineTuning, data.train(), data.test());
@@ -289,7 +308,8 @@ final class PruneCommand implements Command {
 
     private static String describe(String mode, Args args) {
         String base = switch (mode) {
-            case "sensitivity" -> "sensitivity-chosen per-layer sparsity (tolerance " + args.option("tolerance", "0.005") + ")";
+            case "sensitivity" -> "sensitivity-chosen per-layer sparsity (" + (args.option("target") != null
+                    ? "overall " + args.option("target") : "tolerance " + args.option("tolerance", "0.005")) + ")";
             case "quality" -> "|w| < q x std(w), q = " + args.option("quality");
             default -> mode + " " + args.option(mode);
         };
@@ -343,7 +363,7 @@ final class PruneCommand implements Command {
 
     static String targetsText(Map<String, Double> targets) {
         List<String> parts = new ArrayList<>();
-        targets.forEach((k, v) -> parts.add(k + "=" + String.format(Locale.ROOT, "%.2f", v)));
+        targets.forEach((k, v) -> parts.add(k + "=" + String.format(Locale.ROOT, "%.3f", v)));
         return String.join(",", parts);
     }
 }

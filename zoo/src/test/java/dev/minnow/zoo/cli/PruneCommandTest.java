@@ -34,6 +34,8 @@ class PruneCommandTest {
                 .contains("--agp prunes during fine-tuning: give --finetune-epochs 1 or more");
         assertThat(CliRun.of("prune", "lenet300", "--quality", "1", "--rounds", "3", "--out", out).errLine())
                 .contains("--rounds goes with --sparsity or --sensitivity");
+        assertThat(CliRun.of("prune", "lenet300", "--global", "0.5", "--target", "0.9", "--out", out).errLine())
+                .contains("--target goes with --sensitivity");
         assertThat(CliRun.of("prune", "lenet300", "--sparsity", "1.5", "--out", out, "--embedded").errLine())
                 .contains("--sparsity expects a fraction in [0, 1] such as 0.9 (or 90%), got '1.5'");
         assertThat(CliRun.of("prune", "lenet300", "--sparsity", "fc9=0.5", "--out", out, "--embedded").errLine())
@@ -90,6 +92,16 @@ class PruneCommandTest {
                 "right after");
         Graph back = OnnxReader.read(file);
         assertThat(MagnitudePruner.sparsity(back).overall()).isEqualTo(0.8, within(1e-6));
+    }
+
+    @Test
+    void sensitivityWithATargetReachesAtLeastThatOverallSparsity(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("prune", "lenet300", "--sensitivity", "--target", "0.6", "--embedded", "--finetune-epochs",
+                "0", "--out", dir.resolve("t.mnw").toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        Map<String, Object> j = MiniJson.parseObject(r.out());
+        assertThat((Double) j.get("sparsity")).isGreaterThanOrEqualTo(0.6 - 1e-9);
+        assertThat(j).containsKey("chosen");
     }
 
     @Test
