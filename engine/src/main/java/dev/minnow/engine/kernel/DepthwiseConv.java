@@ -22,8 +22,6 @@ public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
     private static final int ROW_BLOCK = 32;
 
-    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-
     private DepthwiseConv() {
     }
 
@@ -117,7 +115,7 @@ public final class DepthwiseConv {
 
         @Override
         public void run(int from, int to) {
-            Workspace ws = WORKSPACE.get();
+            RowWorkspace ws = RowWorkspace.get();
             float[] padded = ws.padded(rows * rowStride);
             float[] row = ws.row(widthRounded);
             int[] taps = ws.taps(kH * kW);
@@ -152,34 +150,6 @@ public final class DepthwiseConv {
                     }
                 }
             }
-        }
-    }
-
-    /** Per-thread buffers, grown once. */
-    private static final class Workspace {
-        private float[] padded = new float[0];
-        private float[] row = new float[0];
-        private int[] taps = new int[0];
-
-        float[] padded(int size) {
-            if (padded.length < size) {
-                padded = new float[size];
-            }
-            return padded;
-        }
-
-        float[] row(int size) {
-            if (row.length < size) {
-                row = new float[size];
-            }
-            return row;
-        }
-
-        int[] taps(int size) {
-            if (taps.length != size) {
-                taps = new int[size];
-            }
-            return taps;
         }
     }
 
