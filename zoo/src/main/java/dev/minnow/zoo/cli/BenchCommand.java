@@ -5,7 +5,6 @@ import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
-import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.tensor.DataType;
@@ -13,7 +12,6 @@ import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,10 +106,9 @@ final class BenchCommand implements Command {
         return CliException.OK;
     }
 
-    /** The model named on the command line. For now an ONNX file; zoo names and Minnow's own format come later. */
+    /** The model named on the command line: a zoo name, a Minnow file or an ONNX file ({@link ModelSource}). */
     static Graph loadModel(String model) throws IOException, CliException {
-        Path file = Args.existingFile(model);
-        return OnnxReader.read(file);
+        return ModelSource.load(model).graph();
     }
 
     /**

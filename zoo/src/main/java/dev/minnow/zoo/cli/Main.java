@@ -28,8 +28,10 @@ public final class Main {
             new EvalCommand(),
             new RunCommand(),
             new SummaryCommand(),
-            new OnnxTestCommand(),
             new BenchCommand(),
+            new OnnxTestCommand(),
+            new ImportCommand(),
+            new ClassifyCommand(),
             new PruneCommand(),
             new SensitivityCommand(),
             new LotteryCommand());

@@ -39,7 +39,7 @@ final class ModelSource {
         if (Files.exists(file)) {
             throw CliException.badInput(spec + " is not a regular file");
         }
-        throw CliException.badInput("no such file or zoo model '" + spec + "' (zoo models: "
+        throw CliException.badInput("no such file: " + spec + " (nor a zoo model of that name; zoo models: "
                 + String.join(", ", Zoo.names()) + ")");
     }
 }

