@@ -1,7 +1,9 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.data.FashionMnist;
 import dev.minnow.engine.data.Normalization;
+import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.train.Evaluation;
 import dev.minnow.zoo.train.Recipe;
@@ -54,8 +56,9 @@ final class EvalCommand implements Command {
         int threads = args.intOption("threads", Parallel.defaultThreads(), 1);
         FashionMnist.Split data = DataOptions.load(args, norm);
         long start = System.nanoTime();
-        Evaluation e = Evaluation.of(InferenceOptimization.apply(model.graph(), args, err), data.test(),
-                args.intOption("batch", 256, 1), threads);
+        // pruned layers run on sparse kernels, then the exact optimisations (same results within float rounding)
+        Graph graph = InferenceOptimization.apply(SparseInference.sparsify(model.graph()), args, err);
+        Evaluation e = Evaluation.of(graph, data.test(), args.intOption("batch", 256, 1), threads);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (args.json()) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -34,7 +34,10 @@ public final class Main {
             new ClassifyCommand(),
             new ProfileCommand(),
             new FuseCommand(),
-            new RebirthCommand());
+            new RebirthCommand(),
+            new PruneCommand(),
+            new SensitivityCommand(),
+            new LotteryCommand());
 
     private Main() {
     }

@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Plan;
@@ -64,7 +65,8 @@ final class RunCommand implements Command {
         long seed = args.longOption("seed", 0);
         Path outputFile = args.pathOption("output");
         String model = args.positional(0);
-        Graph graph = InferenceOptimization.apply(ModelSource.load(model).graph(), args, err);
+        // pruned layers run on sparse kernels, then the exact optimisations (same results within float rounding)
+        Graph graph = InferenceOptimization.apply(SparseInference.sparsify(ModelSource.load(model).graph()), args, err);
         Map<String, Tensor> given = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         readInputs(graph, args.options("input"), given, sources);
