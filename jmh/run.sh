@@ -11,7 +11,8 @@
 #
 # Usage: jmh/run.sh [--quick | --smoke] [--no-build] [--no-check] [GROUP ...] [-- JMH-ARGS ...]
 #   GROUP      gemm, conv, networks, training, alloc, check (PeerCheck only), all (the default),
-#              sparse (pruned layers in CSR vs dense: docs/pruning.md; not part of all)
+#              sparse (pruned layers in CSR vs dense: docs/pruning.md; not part of all),
+#              int8 (int8 vs float32 layers at batch 1: docs/quantization.md; not part of all)
 #   --quick    fewer, shorter iterations (-wi 1 -w 1 -i 3 -r 1): a rough table in a fraction of the time
 #   --smoke    one 1-second iteration of everything (-wi 1 -w 1 -i 1 -r 1): does it all run?
 #   --no-build use the jar as it is
@@ -46,8 +47,8 @@ while [[ $# -gt 0 ]]; do
     --no-check) check=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --) shift; jmh_extra=("$@"); break ;;
-    gemm|conv|networks|training|alloc|check|sparse|all) groups+=("$1") ;;
-    *) echo "run.sh: unknown argument '$1' (groups: gemm conv networks training alloc check sparse all; --help)" >&2; exit 2 ;;
+    gemm|conv|networks|training|alloc|check|sparse|int8|all) groups+=("$1") ;;
+    *) echo "run.sh: unknown argument '$1' (groups: gemm conv networks training alloc check sparse int8 all; --help)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -111,6 +112,7 @@ has conv && patterns+=('\.(ConvLayerPeerBenchmark|ConvLayerBenchmark|ConvLayerSc
 has networks && patterns+=('\.(NetworkPeerBenchmark|NetworkBenchmark|NetworkScalarBenchmark)\.')
 has training && patterns+=('\.(TrainingBenchmark|TrainingScalarBenchmark)\.')
 has sparse && patterns+=('\.(SparseFcBenchmark|DenseFcBenchmark|SparseConvBenchmark)\.')
+has int8 && patterns+=('\.Int8Benchmark\.')
 
 status=0
 if [[ ${#patterns[@]} -gt 0 ]]; then
