@@ -46,13 +46,13 @@ class MainTest {
     void noCommandOrAnUnknownOneIsBadUsage() {
         CliRun none = CliRun.of();
         assertThat(none.code()).isEqualTo(2);
-        assertThat(none.errLine()).startsWith("minnow: no command given; commands: demo, train, eval, run, summary, bench,"
-                + " onnx-test");
+        assertThat(none.errLine()).startsWith("minnow: no command given; commands: demo, train, eval, compress, run, summary,"
+                + " bench, onnx-test");
         CliRun unknown = CliRun.of("summry", "x.onnx");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.out()).isEmpty();
         assertThat(unknown.errLine()).isEqualTo("minnow: unknown command 'summry' (did you mean 'summary'?);"
-                + " commands: demo, train, eval, run, summary, bench, onnx-test (minnow --help for more)");
+                + " commands: demo, train, eval, compress, run, summary, bench, onnx-test (minnow --help for more)");
         assertThat(CliRun.of("--frobnicate").errLine()).startsWith("minnow: unknown option --frobnicate");
     }
 
