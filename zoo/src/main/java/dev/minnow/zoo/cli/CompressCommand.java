@@ -84,8 +84,11 @@ final class CompressCommand implements Command {
         PrintStream log = args.json() ? err : out;
         log.printf("compressing %s (%,d parameters) on %s%n  %s%n", args.positional(0), model.graph().parameterCount(),
                 DataOptions.describe(args), s.describe());
-        DeepCompression.Result r = DeepCompression.run(name, model.graph(), model.metadata(), data.train(), data.test(),
-                s, file, args.pathOption("histograms"), log);
+        Map<String, String> meta = new LinkedHashMap<>(model.metadata());
+        meta.putIfAbsent("model", name);
+        meta.putIfAbsent("normalization", norm.mean() + "," + norm.std());
+        DeepCompression.Result r = DeepCompression.run(name, model.graph(), meta, data.train(), data.test(), s, file,
+                args.pathOption("histograms"), log);
         if (args.json()) {
             Map<String, Object> j = new LinkedHashMap<>(r.report().toMap());
             j.put("out", file.toString());

@@ -27,7 +27,7 @@ final class RunCommand implements Command {
             shape) or, when none is given, is uniform random in [0, 1) of the declared shape
             (unknown dimensions set to 1). Prints the first output's shape, the top-5 values of its
             first row (index and value), and the time of the run (planning excluded).""")
-            .argument("MODEL", "the model to run: a zoo name, a .mnw, .mnz (compressed) or .onnx file")
+            .argument("MODEL.onnx", "the model to run")
             .repeatableOption("input", "FILE.npy", "an input tensor; NAME=FILE.npy for a model with several inputs")
             .option("output", "FILE.npy", "write the first output to this .npy file")
             .option("threads", "T", "threads per op (default: one per core)")

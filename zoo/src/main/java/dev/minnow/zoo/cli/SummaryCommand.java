@@ -19,7 +19,7 @@ final class SummaryCommand implements Command {
             parameters (elements of the float initializers it reads) and MACs (multiply-accumulates
             of one run); then the totals, where a weight shared by several nodes counts once. Nodes
             that only depend on constants are computed once at planning ("folded") and cost nothing.""")
-            .argument("MODEL", "the model to summarise: a zoo name, a .mnw, .mnz (compressed) or .onnx file")
+            .argument("MODEL.onnx", "the model to summarise")
             .repeatableOption("input-shape", "DIMS", "input shape, e.g. 1,3,224,224 (NAME=DIMS for a model with several"
                     + " inputs); default: the declared shape, unknown dimensions set to 1")
             .example("minnow summary resnet18.onnx", "")
