@@ -93,6 +93,9 @@ public final class DeepCompression {
      * Runs the pipeline. The graph's weights are changed in place (pass a copy to keep the
      * original).
      *
+     * @param metadata   stored in the file (every byte counts: pass only what using the model
+     *                   needs, e.g. the input normalisation); "compression" and "test_accuracy"
+     *                   (of the compressed model) are added
      * @param histograms directory for the weight histograms before and after clustering, or null
      * @param log        progress, or null
      */
@@ -125,7 +128,7 @@ public final class DeepCompression {
                 int epochs = s.pruneEpochs() / s.pruneSteps() + (t <= s.pruneEpochs() % s.pruneSteps() ? 1 : 0);
                 if (epochs > 0) {
                     start = System.nanoTime();
-                    retrain(graph, masks, train, s, epochs, t, p);
+                    retrain(graph, masks, train, test, s, epochs, t, p);
                     stages.add(stage(label + " + retrained", graph, test, s, start, epochs + " epochs"));
                     p.printf(Locale.ROOT, "%s + retrained (%d epochs): test accuracy %.2f %%%n", label, epochs,
                             100 * last(stages));
@@ -158,7 +161,7 @@ public final class DeepCompression {
             CentroidFineTuning ft = new CentroidFineTuning(graph, shared, config,
                     new Sgd(s.momentum(), s.momentum() > 0, 0f), new Sgd(s.momentum(), s.momentum() > 0, 0f));
             ft.codebooks().values().forEach(c -> c.setLearningRateScale(s.centroidLr() / s.clusterLr()));
-            ft.fit(train, null, p);
+            ft.fit(train, test, p);
             stages.add(stage("clustered + centroids fine-tuned", graph, test, s, start, s.clusterEpochs() + " epochs"));
             p.printf(Locale.ROOT, "centroids fine-tuned: test accuracy %.2f %%%n", 100 * last(stages));
         }
@@ -167,7 +170,7 @@ public final class DeepCompression {
         start = System.nanoTime();
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.put("compression", "deep-compression");
-        meta.put("compression_settings", s.describe());
+        meta.put("test_accuracy", Double.toString(last(stages)));
         MnzFile.Encoded encoded = MnzFile.save(graph, meta, shared.values(), s.indexBits().resolve(kinds), s.huffman(),
                 out);
         MnzFile.Loaded decoded = MnzFile.load(out);
@@ -190,14 +193,15 @@ public final class DeepCompression {
         return new Result(report, decoded);
     }
 
-    private static void retrain(Graph graph, Map<String, Tensor> masks, ImageDataset train, Settings s, int epochs,
-                                int step, PrintStream log) {
+    /** Retrains with the pruned weights masked; the test set is only evaluated for the log. */
+    private static void retrain(Graph graph, Map<String, Tensor> masks, ImageDataset train, ImageDataset test,
+                                Settings s, int epochs, int step, PrintStream log) {
         TrainConfig config = new TrainConfig(epochs, s.batch(), LearningRateSchedule.cosine(s.pruneLr(), 0f, 0.0),
                 Regularization.NONE, s.seed() + step, s.threads());
         Trainer trainer = new Trainer(graph, config, new Sgd(s.momentum(), s.momentum() > 0, s.weightDecay()));
         PruningStandIn.attach(trainer, masks);
         trainer.log(log);
-        trainer.fit(train, null);
+        trainer.fit(train, test);
     }
 
     private static CompressionReport.Stage stage(String name, Graph g, ImageDataset test, Settings s, long start,
@@ -275,12 +279,12 @@ public final class DeepCompression {
         for (Map.Entry<String, SharedWeights> e : shared.entrySet()) {
             String w = e.getKey();
             String layer = w.endsWith(".weight") ? w.substring(0, w.length() - 7) : w;
-            new HistogramChart(model + " " + layer + ": non-zero weights before and after weight sharing", "weight",
+            new HistogramChart(model + " " + layer + ": kept weights before and after weight sharing", "weight",
                     "count", 120)
-                    .series("before clustering", before.get(w))
-                    .series("after clustering + fine-tuning", nonZero(graph.initializer(w)))
-                    .markers("centroids (" + init.label() + " init)", initial.get(w))
-                    .markers("centroids (fine-tuned)", centroids(e.getValue()))
+                    .series("before sharing", before.get(w))
+                    .series("after sharing + fine-tuning", nonZero(graph.initializer(w)))
+                    .markers("k-means centroids (" + init.label() + " init)", initial.get(w))
+                    .markers("fine-tuned centroids", centroids(e.getValue()))
                     .write(dir.resolve(model + "-" + layer.replaceAll("[^A-Za-z0-9_.-]", "_") + ".svg"));
         }
     }

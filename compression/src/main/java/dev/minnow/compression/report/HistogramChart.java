@@ -23,10 +23,10 @@ import java.util.Locale;
  */
 public final class HistogramChart {
     private static final String[] PALETTE = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
-    private static final int WIDTH = 760;
+    private static final int WIDTH = 820;
     private static final int HEIGHT = 420;
     private static final int LEFT = 70;
-    private static final int RIGHT = 200;
+    private static final int RIGHT = 260;
     private static final int TOP = 44;
     private static final int BOTTOM = 56;
 

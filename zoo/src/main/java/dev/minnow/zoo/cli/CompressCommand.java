@@ -84,9 +84,10 @@ final class CompressCommand implements Command {
         PrintStream log = args.json() ? err : out;
         log.printf("compressing %s (%,d parameters) on %s%n  %s%n", args.positional(0), model.graph().parameterCount(),
                 DataOptions.describe(args), s.describe());
-        Map<String, String> meta = new LinkedHashMap<>(model.metadata());
-        meta.putIfAbsent("model", name);
-        meta.putIfAbsent("normalization", norm.mean() + "," + norm.std());
+        // the file keeps only what using the model needs: the report has the rest
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("model", name);
+        meta.put("normalization", norm.mean() + "," + norm.std());
         DeepCompression.Result r = DeepCompression.run(name, model.graph(), meta, data.train(), data.test(), s, file,
                 args.pathOption("histograms"), log);
         if (args.json()) {

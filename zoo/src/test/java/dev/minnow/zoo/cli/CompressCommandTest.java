@@ -88,7 +88,8 @@ class CompressCommandTest {
         ArgSpec spec = new CompressCommand().spec();
         DeepCompression.Settings lenet5 = CompressCommand.settings(spec.parse(List.of("m", "--recipe",
                 "deep-compression")), "lenet5");
-        assertThat(lenet5.prune().perLayer()).containsEntry("conv1", 0.34).containsEntry("fc1", 0.92);
+        assertThat(lenet5.prune().perLayer()).containsEntry("conv1", 0.34).containsEntry("fc1", 0.95);
+        assertThat(lenet5.indexBits().fc()).isEqualTo(8);
         assertThat(lenet5.weightBits().conv()).isEqualTo(8);
         assertThat(lenet5.weightBits().fc()).isEqualTo(5);
         assertThat(lenet5.huffman()).isTrue();
@@ -99,6 +100,6 @@ class CompressCommandTest {
         assertThat(custom.pruneEpochs()).isEqualTo(1);
         assertThat(custom.clusterEpochs()).isEqualTo(1);
         assertThat(custom.init()).isEqualTo(KMeansInit.DENSITY);
-        assertThat(custom.prune().perLayer()).containsEntry("fc1", 0.92);
+        assertThat(custom.prune().perLayer()).containsEntry("fc1", 0.94);
     }
 }
