@@ -29,12 +29,16 @@ import java.util.Set;
  * @param graphName    the graph's name
  * @param inputShapes  the concrete input shapes planned for, by input name
  * @param nodes        one row per node, in topological order
- * @param params       distinct float parameters read by the nodes
+ * @param params       distinct float parameters read by the nodes: elements of the initializers
+ *                     ops read as trainable inputs (weights, biases, BN scale and shift), the
+ *                     figure torchvision and papers quote
+ * @param constants    other float initializer elements (BN running statistics, Clip bounds, a
+ *                     Dropout ratio): stored with the model, not learned
  * @param macs         total multiply-accumulates of one run
  * @param bufferFloats floats of activation memory the plan allocated (after buffer reuse)
  */
 public record GraphSummary(String graphName, Map<String, Shape> inputShapes, List<NodeSummary> nodes,
-                           long params, long macs, long bufferFloats) {
+                           long params, long constants, long macs, long bufferFloats) {
 
     public GraphSummary {
         inputShapes = Collections.unmodifiableMap(new LinkedHashMap<>(inputShapes));
@@ -47,7 +51,7 @@ public record GraphSummary(String graphName, Map<String, Shape> inputShapes, Lis
      * @param name         the node's name
      * @param opType       its ONNX op type
      * @param outputShapes shapes of the outputs the node writes (absent optional ones left out)
-     * @param params       elements of the float initializers it reads
+     * @param params       elements of the float initializers it reads as parameters
      * @param macs         multiply-accumulates of one run (zero when folded)
      * @param folded       true when the planner computed the node once, as a constant
      */
@@ -73,21 +77,31 @@ public record GraphSummary(String graphName, Map<String, Shape> inputShapes, Lis
         Graph graph = plan.graph();
         Set<Node> runtime = new LinkedHashSet<>(plan.runtimeNodes());
         Set<String> paramsSeen = new LinkedHashSet<>();
+        Set<String> constantsSeen = new LinkedHashSet<>();
         long totalParams = 0;
+        long totalConstants = 0;
         long totalMacs = 0;
         List<NodeSummary> rows = new ArrayList<>();
         for (Node node : graph.nodes()) {
             long params = 0;
             Set<String> read = new LinkedHashSet<>();
             List<ValueInfo> ins = new ArrayList<>();
-            for (String in : node.inputs()) {
+            for (int i = 0; i < node.inputs().size(); i++) {
+                String in = node.inputs().get(i);
                 ins.add(in.isEmpty() ? null : plan.info(in));
                 Tensor init = in.isEmpty() ? null : graph.initializer(in);
-                if (init != null && init.type() == DataType.FLOAT && read.add(in)) {
-                    params += init.size();
+                if (init == null || init.type() != DataType.FLOAT) {
+                    continue;
+                }
+                if (node.op().isTrainableInput(i)) {
+                    if (read.add(in)) {
+                        params += init.size();
+                    }
                     if (paramsSeen.add(in)) {
                         totalParams += init.size();
                     }
+                } else if (constantsSeen.add(in)) {
+                    totalConstants += init.size();
                 }
             }
             List<ValueInfo> outs = new ArrayList<>();
@@ -115,6 +129,6 @@ public record GraphSummary(String graphName, Map<String, Shape> inputShapes, Lis
         for (GraphInput in : graph.inputs()) {
             inputs.put(in.name(), plan.info(in.name()).shape());
         }
-        return new GraphSummary(graph.name(), inputs, rows, totalParams, totalMacs, plan.bufferFloats());
+        return new GraphSummary(graph.name(), inputs, rows, totalParams, totalConstants, totalMacs, plan.bufferFloats());
     }
 }

@@ -88,7 +88,7 @@ public final class Plan {
 
     /** A node that runs at execution time, with its wiring resolved to value ids. */
     private record Step(Node node, int index, int position, int[] in, int[] out, Tensor[] inArgs, Tensor[] outArgs,
-                        Tensor[] inGrads, Tensor[] outGrads) {
+                        Tensor[] inGrads, Tensor[] outGrads, boolean[] constantInputs) {
         boolean reshapeOnly() {
             return node.op().isReshapeOfInput();
         }
@@ -194,8 +194,13 @@ public final class Plan {
         for (Node node : runtime) {
             int[] in = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
             int[] out = node.outputs().stream().mapToInt(n -> n.isEmpty() ? -1 : ids.get(n)).toArray();
-            steps.add(new Step(node, graph.nodes().indexOf(node), steps.size(), in, out, new Tensor[in.length], new Tensor[out.length],
-                    new Tensor[in.length], new Tensor[out.length]));
+            boolean[] constant = new boolean[in.length];
+            for (int i = 0; i < in.length; i++) {
+                String name = node.inputs().get(i);
+                constant[i] = !name.isEmpty() && infos.get(name) != null && infos.get(name).isConstant();
+            }
+            steps.add(new Step(node, graph.nodes().indexOf(node), steps.size(), in, out, new Tensor[in.length],
+                    new Tensor[out.length], new Tensor[in.length], new Tensor[out.length], constant));
         }
         bufferFloats = allocateBuffers();
     }
@@ -285,7 +290,7 @@ public final class Plan {
             for (int i = 0; i < step.out.length; i++) {
                 step.outArgs[i] = step.out[i] < 0 ? null : vals[step.out[i]];
             }
-            context.enterNode(step.index);
+            context.enterNode(step.index, step.constantInputs);
             long start = forwardNanos != null ? System.nanoTime() : 0L;
             try {
                 step.node.op().forward(step.inArgs, step.outArgs, context);
@@ -312,6 +317,15 @@ public final class Plan {
      * @throws GraphException naming a node on the way that has no backward pass
      */
     public void requireGradients(java.util.Set<String> wrt) {
+        requireGradients(wrt, Map.of());
+    }
+
+    /**
+     * As {@link #requireGradients(java.util.Set)}, with caller-owned gradient tensors for some of
+     * the tensors (a trainer passes its parameters' gradient tensors, so the backward pass writes
+     * straight into them and nothing is copied).
+     */
+    public void requireGradients(java.util.Set<String> wrt, Map<String, Tensor> gradientBuffers) {
         if (options.reuseBuffers()) {
             throw new GraphException("graph '" + graph.name() + "': a plan for training needs "
                     + "PlanOptions.withReuseBuffers(false)");
@@ -344,8 +358,20 @@ public final class Plan {
             }
         }
         grads = new Tensor[values.length];
+        for (Map.Entry<String, Tensor> e : gradientBuffers.entrySet()) {
+            Integer id = ids.get(e.getKey());
+            if (id != null && needsGrad[id]) {
+                Tensor val = values[id];
+                ValueInfo vi = val != null ? ValueInfo.of(val.type(), val.shape()) : infoById(id);
+                if (!e.getValue().shape().equals(vi.shape()) || e.getValue().type() != vi.type()) {
+                    throw new GraphException("gradient buffer for '" + e.getKey() + "' is " + e.getValue().type() + " "
+                            + e.getValue().shape() + " but the tensor is " + vi.type() + " " + vi.shape());
+                }
+                grads[id] = e.getValue();
+            }
+        }
         for (int v = 0; v < values.length; v++) {
-            if (needsGrad[v]) {
+            if (needsGrad[v] && grads[v] == null) {
                 Tensor val = values[v];
                 grads[v] = val != null ? Tensor.zeros(val.shape(), val.type())
                         : Tensor.zeros(infoById(v).shape(), infoById(v).type());

@@ -24,6 +24,21 @@ public final class AtomicFile {
         void writeTo(FileChannel channel) throws IOException;
     }
 
+    /**
+     * Temporary files are created readable by their owner only; a model or data file should be
+     * readable like any other file: keep the permissions of the file being replaced, or give a new
+     * one {@code rw-r--r--}.
+     */
+    private static void usualPermissions(Path tmp, Path target) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
+    }
+
     /** Replaces {@code file}'s contents with {@code bytes}, atomically. */
     public static void write(Path file, byte[] bytes) throws IOException {
         write(file, ch -> {
@@ -43,6 +58,7 @@ public final class AtomicFile {
         }
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
+            usualPermissions(tmp, target);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 contents.writeTo(ch);
                 ch.force(true);

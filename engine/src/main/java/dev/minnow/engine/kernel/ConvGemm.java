@@ -76,6 +76,28 @@ public final class ConvGemm {
     /** {@code y = conv(x, w) + b}; {@code work} has at least {@link #workSize} floats. */
     public static void forward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
                                float[] y, int yOff, float[] work, int threads) {
+        forward(s, x, xOff, w, wOff, b, bOff, y, yOff, work, null, threads);
+    }
+
+    /**
+     * Floats a caller must provide to {@link #forward(Shape, float[], int, float[], int, float[], int,
+     * float[], int, float[], float[], int)} to keep the column matrices for the backward pass, or 0
+     * when they cannot be kept (the batch does not fit one block, or a 1x1 convolution needs none).
+     */
+    public static long keptColumnsSize(Shape s) {
+        if (s.pointwise() || s.block() < s.batch()) {
+            return 0;
+        }
+        return (long) s.group() * s.taps() * s.batch() * s.outPlane();
+    }
+
+    /**
+     * As the forward pass above, and when {@code keep} is not null (of {@link #keptColumnsSize}
+     * floats) the column matrices are unfolded into it and left there, so that
+     * {@link #backward} can compute the weight gradient without unfolding the input again.
+     */
+    public static void forward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
+                               float[] y, int yOff, float[] work, float[] keep, int threads) {
         int m = s.outChannels() / s.group();
         int cin = s.inChannels() / s.group();
         int k = s.taps();
@@ -94,6 +116,10 @@ public final class ConvGemm {
                     if (pointwise && nbb == 1) {
                         cols = x;
                         colsOff = xOff + (n0 * s.inChannels() + g * cin) * s.inPlane();
+                    } else if (keep != null) {
+                        job.unfold(x, xOff, keep, g * k * width, n0, nbb, g, pointwise);
+                        cols = keep;
+                        colsOff = g * k * width;
                     } else {
                         job.unfold(x, xOff, work, 0, n0, nbb, g, pointwise);
                         cols = work;
@@ -119,12 +145,67 @@ public final class ConvGemm {
     }
 
     /**
+     * Inference with weights packed once ({@link #packWeights}): per image and group, one packed
+     * GEMM whose right operand is the image's implicit im2col ({@link ConvColumns}, or the image
+     * itself for a 1x1 convolution), with the bias and a clamp ({@code lo}, {@code hi}: a fused
+     * ReLU or ReLU6, or infinities for none) applied as the result is written. No column matrix is
+     * ever stored, and nothing is allocated.
+     */
+    public static void forwardPacked(Shape s, PackedLeft[] weights, float[] x, int xOff, float[] b, int bOff,
+                                     float[] y, int yOff, float lo, float hi, Sources sources, int threads) {
+        int m = s.outChannels() / s.group();
+        int cin = s.inChannels() / s.group();
+        int p = s.outPlane();
+        boolean pointwise = s.pointwise();
+        try {
+            for (int n = 0; n < s.batch(); n++) {
+                for (int g = 0; g < s.group(); g++) {
+                    int xg = xOff + (n * s.inChannels() + g * cin) * s.inPlane();
+                    ColumnSource src = pointwise
+                            ? sources.matrix.set(x, xg, p, cin, p)
+                            : sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(),
+                                    s.dilations());
+                    Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
+                            b, b == null ? 0 : bOff + g * m, lo, hi, threads);
+                }
+            }
+        } finally {
+            sources.matrix.clear();
+            sources.conv.clear();
+        }
+    }
+
+    /** The filters of each group, packed for {@link #forwardPacked} by {@code kernels}. */
+    public static PackedLeft[] packWeights(SimdKernels kernels, Shape s, float[] w, int wOff) {
+        int m = s.outChannels() / s.group();
+        int k = s.taps();
+        PackedLeft[] packed = new PackedLeft[s.group()];
+        for (int g = 0; g < s.group(); g++) {
+            packed[g] = kernels.packLeft(w, wOff + g * m * k, k, m, k);
+        }
+        return packed;
+    }
+
+    /** Reusable column sources for {@link #forwardPacked} (one per node, kept with its packed weights). */
+    public static final class Sources {
+        final ConvColumns conv = new ConvColumns();
+        final MatrixColumns matrix = new MatrixColumns();
+    }
+
+    /**
      * Adds the gradients: {@code dx += dL/dx}, {@code dw += dL/dw}, {@code db += dL/db}; any of
      * them may be {@code null}.
      */
     public static void backward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
                                 float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
                                 float[] work, int threads) {
+        backward(s, x, xOff, w, wOff, dy, dyOff, dx, dxOff, dw, dwOff, db, dbOff, work, null, threads);
+    }
+
+    /** As above, reusing the column matrices a forward pass kept ({@code kept}, or null to unfold again). */
+    public static void backward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
+                                float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
+                                float[] work, float[] kept, int threads) {
         int m = s.outChannels() / s.group();
         int cin = s.inChannels() / s.group();
         int k = s.taps();
@@ -158,6 +239,9 @@ public final class ConvGemm {
                         if (pointwise && nbb == 1) {
                             cols = x;
                             colsOff = xOff + (n0 * s.inChannels() + g * cin) * s.inPlane();
+                        } else if (kept != null) {
+                            cols = kept;
+                            colsOff = g * k * width;
                         } else {
                             job.unfold(x, xOff, work, 0, n0, nbb, g, pointwise);
                             cols = work;

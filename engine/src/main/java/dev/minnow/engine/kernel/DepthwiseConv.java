@@ -10,18 +10,17 @@ package dev.minnow.engine.kernel;
  * no matrix product to feed a GEMM (as im2col would, with M = 1). It is memory-bound, and what
  * matters is streaming each input plane through the cache once, with vector loads.
  *
- * <p><b>How.</b> Per plane, the input is copied once into a zero-padded buffer, so the inner loop
- * needs no bounds checks; for stride 2 every padded row is also de-interleaved into its even and
- * odd columns, so that consecutive outputs read consecutive inputs again. Each output row is then
- * a sum of {@code kH*kW} shifted input rows weighted by the filter taps
- * ({@link SimdKernels#shiftedRowSum}), which vectorises along the row. Planes are independent and
- * split across threads.
+ * <p><b>How.</b> Per plane, the input is copied once into a zero-padded buffer (row copies; only
+ * the borders are zeroed), so the inner loop needs no bounds checks. Each output row is then a
+ * sum of {@code kH*kW} shifted input rows weighted by the filter taps
+ * ({@link SimdKernels#shiftedRowSum}), which vectorises along the row. With stride 2 the rows are
+ * still read at stride 1 along W, at full resolution, and every other result is kept: twice the
+ * multiply-adds of that row, which are cheap, instead of a scalar de-interleaving copy of the
+ * input, which is not. Planes are independent and split across threads.
  */
 public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
     private static final int ROW_BLOCK = 32;
-
-    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private DepthwiseConv() {
     }
@@ -44,10 +43,10 @@ public final class DepthwiseConv {
                                int padTop, int padLeft, int threads) {
         int planes = batch * channels;
         int outPlane = outH * outW;
-        int widthRounded = (outW + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
-        // padded row layout: stride 1: [cols]; stride 2: [even cols | odd cols], each `half` long
-        int half = widthRounded + kW / 2 + 1;
-        int rowStride = stride == 1 ? widthRounded + kW - 1 : 2 * half;
+        // outputs of a row at stride 1 along W (all of them, for stride 2 twice as many as kept)
+        int fullWidth = (outW - 1) * stride + 1;
+        int widthRounded = (fullWidth + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+        int rowStride = widthRounded + kW - 1;
         int rows = (outH - 1) * stride + kH;
         int paddedSize = rows * rowStride;
         long work = (long) planes * multiplier * outPlane * kH * kW;
@@ -74,7 +73,6 @@ public final class DepthwiseConv {
         job.padTop = padTop;
         job.padLeft = padLeft;
         job.widthRounded = widthRounded;
-        job.half = half;
         job.rowStride = rowStride;
         job.rows = rows;
         try {
@@ -112,13 +110,12 @@ public final class DepthwiseConv {
         int padTop;
         int padLeft;
         int widthRounded;
-        int half;
         int rowStride;
         int rows;
 
         @Override
         public void run(int from, int to) {
-            Workspace ws = WORKSPACE.get();
+            RowWorkspace ws = RowWorkspace.get();
             float[] padded = ws.padded(rows * rowStride);
             float[] row = ws.row(widthRounded);
             int[] taps = ws.taps(kH * kW);
@@ -128,7 +125,7 @@ public final class DepthwiseConv {
             for (int p = from; p < to; p++) {
                 int n = p / channels;
                 int c = p % channels;
-                pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, half, stride, padTop, padLeft);
+                pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
                 for (int j = 0; j < multiplier; j++) {
                     int oc = c * multiplier + j;
                     float bias = b == null ? 0f : b[bOff + oc];
@@ -138,71 +135,39 @@ public final class DepthwiseConv {
                         for (int kh = 0; kh < kH; kh++) {
                             int rowBase = (oh * stride + kh) * rowStride;
                             for (int kw = 0; kw < kW; kw++) {
-                                taps[kh * kW + kw] = stride == 1 ? rowBase + kw : rowBase + (kw & 1) * half + (kw >> 1);
+                                taps[kh * kW + kw] = rowBase + kw;
                             }
                         }
                         k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
-                        System.arraycopy(row, 0, y, yPlane + oh * outW, outW);
+                        int yRow = yPlane + oh * outW;
+                        if (stride == 1) {
+                            System.arraycopy(row, 0, y, yRow, outW);
+                        } else {
+                            for (int ow = 0; ow < outW; ow++) {
+                                y[yRow + ow] = row[ow * stride];
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
-    /** Per-thread buffers, grown once. */
-    private static final class Workspace {
-        private float[] padded = new float[0];
-        private float[] row = new float[0];
-        private int[] taps = new int[0];
-
-        float[] padded(int size) {
-            if (padded.length < size) {
-                padded = new float[size];
-            }
-            return padded;
-        }
-
-        float[] row(int size) {
-            if (row.length < size) {
-                row = new float[size];
-            }
-            return row;
-        }
-
-        int[] taps(int size) {
-            if (taps.length != size) {
-                taps = new int[size];
-            }
-            return taps;
-        }
-    }
-
-    /** Copies one input plane into the zero-padded (and, for stride 2, de-interleaved) buffer. */
+    /** Copies one input plane into the zero-padded buffer: row copies, zeros only where padding is. */
     private static void pad(float[] x, int xPlane, int inH, int inW, float[] padded, int rows, int rowStride,
-                            int half, int stride, int padTop, int padLeft) {
-        java.util.Arrays.fill(padded, 0, rows * rowStride, 0f);
+                            int padTop, int padLeft) {
+        int from = Math.max(0, -padLeft);               // first input column that lands in the buffer
+        int to = Math.min(inW, rowStride - padLeft);    // end of those columns
         for (int r = 0; r < rows; r++) {
             int ih = r - padTop;
-            if (ih < 0 || ih >= inH) {
+            int dst = r * rowStride;
+            if (ih < 0 || ih >= inH || to <= from) {
+                java.util.Arrays.fill(padded, dst, dst + rowStride, 0f);
                 continue;
             }
-            int src = xPlane + ih * inW;
-            int dst = r * rowStride;
-            if (stride == 1) {
-                int from = Math.max(0, -padLeft);
-                int to = Math.min(inW, rowStride - padLeft);
-                if (to > from) {
-                    System.arraycopy(x, src + from, padded, dst + from + padLeft, to - from);
-                }
-            } else {
-                for (int iw = 0; iw < inW; iw++) {
-                    int col = iw + padLeft;
-                    int idx = (col & 1) * half + (col >> 1);
-                    if (col >= 0 && idx < rowStride && (col >> 1) < half) {
-                        padded[dst + idx] = x[src + iw];
-                    }
-                }
-            }
+            java.util.Arrays.fill(padded, dst, dst + from + padLeft, 0f);
+            System.arraycopy(x, xPlane + ih * inW + from, padded, dst + from + padLeft, to - from);
+            java.util.Arrays.fill(padded, dst + to + padLeft, dst + rowStride, 0f);
         }
     }
 }

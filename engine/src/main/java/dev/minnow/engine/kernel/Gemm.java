@@ -48,6 +48,10 @@ public final class Gemm {
             }
         }
         boolean accumulate = beta != 0f;
+        if (m == 1 && k > 0 && (!transA || lda == 1)) {
+            vectorTimesMatrix(kernels, transB, n, k, alpha, a, aOff, b, bOff, ldb, c, cOff, accumulate, threads);
+            return;
+        }
         long work = (long) m * n * k;
         int t = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, threads);
         if (t == 1) {
@@ -64,6 +68,142 @@ public final class Gemm {
     }
 
     private static final ThreadLocal<GemmJob> JOBS = ThreadLocal.withInitial(GemmJob::new);
+    private static final ThreadLocal<GemvJob> GEMV_JOBS = ThreadLocal.withInitial(GemvJob::new);
+
+    /**
+     * The batch-1 case of a fully connected layer, {@code c = alpha * a * op(B) (+ c)} with a single
+     * row {@code a}: a matrix-vector product, memory-bound (each weight is used once), so instead
+     * of packing B it streams B once: dot products of {@code a} with the rows of B when B is
+     * transposed (PyTorch's Linear layout), a sum of scaled rows of B otherwise. Threads take
+     * ranges of output columns.
+     */
+    private static void vectorTimesMatrix(SimdKernels kernels, boolean transB, int n, int k, float alpha,
+                                          float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff,
+                                          boolean accumulate, int threads) {
+        GemvJob job = GEMV_JOBS.get();
+        job.kernels = kernels;
+        job.transB = transB;
+        job.n = n;
+        job.k = k;
+        job.alpha = alpha;
+        job.a = a;
+        job.aOff = aOff;
+        job.b = b;
+        job.bOff = bOff;
+        job.ldb = ldb;
+        job.c = c;
+        job.cOff = cOff;
+        job.accumulate = accumulate;
+        long work = (long) n * k;
+        int blocks = (n + 63) / 64;
+        try {
+            Parallel.forRange(work < PARALLEL_THRESHOLD * 4 ? 1 : threads, blocks, job);
+        } finally {
+            job.a = null;
+            job.b = null;
+            job.c = null;
+            job.kernels = null;
+        }
+    }
+
+    /** One matrix-vector product, reused by its calling thread: ranges of 64 output columns. */
+    private static final class GemvJob implements Parallel.RangeBody {
+        SimdKernels kernels;
+        boolean transB;
+        boolean accumulate;
+        int n;
+        int k;
+        int aOff;
+        int bOff;
+        int ldb;
+        int cOff;
+        float alpha;
+        float[] a;
+        float[] b;
+        float[] c;
+
+        @Override
+        public void run(int from, int to) {
+            int j0 = from * 64;
+            int j1 = Math.min(n, to * 64);
+            if (transB) {
+                for (int j = j0; j < j1; j++) {
+                    float v = alpha * kernels.dot(k, a, aOff, b, bOff + j * ldb);
+                    c[cOff + j] = accumulate ? c[cOff + j] + v : v;
+                }
+            } else {
+                if (!accumulate) {
+                    java.util.Arrays.fill(c, cOff + j0, cOff + j1, 0f);
+                }
+                for (int p = 0; p < k; p++) {
+                    kernels.axpy(j1 - j0, alpha * a[aOff + p], b, bOff + p * ldb + j0, c, cOff + j0);
+                }
+            }
+        }
+    }
+    private static final ThreadLocal<PackedJob> PACKED_JOBS = ThreadLocal.withInitial(PackedJob::new);
+
+    /**
+     * {@code C = clamp(A * B + bias, lo, hi)} for a prepacked left operand (a layer's weights) and a
+     * column source (a matrix, or a convolution's implicit im2col), split by columns across up to
+     * {@code threads} threads. {@code bias} (one value per row of C) may be null; pass infinities
+     * for no clamp.
+     */
+    public static void sgemmPacked(PackedLeft a, ColumnSource b, float[] c, int cOff, int ldc,
+                                   float[] bias, int biasOff, float lo, float hi, int threads) {
+        if (a.columns() != b.rows()) {
+            throw new IllegalArgumentException("packed A is " + a.rows() + " x " + a.columns() + " but B has "
+                    + b.rows() + " rows");
+        }
+        int n = b.columns();
+        long work = (long) a.rows() * n * a.columns();
+        int blocks = (n + 15) / 16;
+        int t = work < PARALLEL_THRESHOLD ? 1 : Math.min(Math.max(1, threads), blocks);
+        if (t == 1) {
+            a.owner().gemmPacked(a, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
+            return;
+        }
+        PackedJob job = PACKED_JOBS.get();
+        job.a = a;
+        job.b = b;
+        job.n = n;
+        job.c = c;
+        job.cOff = cOff;
+        job.ldc = ldc;
+        job.bias = bias;
+        job.biasOff = biasOff;
+        job.lo = lo;
+        job.hi = hi;
+        try {
+            Parallel.forRange(t, blocks, job);
+        } finally {
+            job.a = null;
+            job.b = null;
+            job.c = null;
+            job.bias = null;
+        }
+    }
+
+    /** One parallel packed GEMM, reused by its calling thread: whole 16-column slices per thread. */
+    private static final class PackedJob implements Parallel.RangeBody {
+        PackedLeft a;
+        ColumnSource b;
+        float[] c;
+        float[] bias;
+        int n;
+        int cOff;
+        int ldc;
+        int biasOff;
+        float lo;
+        float hi;
+
+        @Override
+        public void run(int from, int to) {
+            int j0 = from * 16;
+            int j1 = Math.min(n, to * 16);
+            a.owner().gemmPacked(a, b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
+        }
+    }
 
     /**
      * One parallel GEMM, reused by its calling thread so that a call allocates nothing: C is cut

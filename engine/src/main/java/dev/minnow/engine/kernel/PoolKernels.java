@@ -12,6 +12,42 @@ public final class PoolKernels {
     }
 
     /**
+     * The position (within its plane) of the maximum of one pooling window, or -1 when the window
+     * holds no input element: the first maximum in scan order wins, and a NaN wins over numbers.
+     */
+    private static int windowWinner(float[] x, int xPlane, int od, int oh, int ow, int[] in, int[] kernel,
+                                    int[] strides, int[] padBegin, int[] dilations) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        float max = Float.NEGATIVE_INFINITY;
+        int best = -1;
+        for (int kd = 0; kd < kernel[0]; kd++) {
+            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
+            if (id < 0 || id >= inD) {
+                continue;
+            }
+            for (int kh = 0; kh < kernel[1]; kh++) {
+                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
+                if (ih < 0 || ih >= inH) {
+                    continue;
+                }
+                for (int kw = 0; kw < kernel[2]; kw++) {
+                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
+                    if (iw < 0 || iw >= inW) {
+                        continue;
+                    }
+                    int pos = (id * inH + ih) * inW + iw;
+                    float v = x[xPlane + pos];
+                    if (best < 0 || v > max || Float.isNaN(v)) {
+                        max = v;
+                        best = pos;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
      * Max pooling: {@code y = max} of the input positions the (dilated) window covers; padding
      * never wins (it acts as -infinity). A NaN in the window propagates, as in PyTorch. Ties keep
      * the first position in row-major order.
@@ -35,32 +71,8 @@ public final class PoolKernels {
             for (int od = 0; od < outD; od++) {
                 for (int oh = 0; oh < outH; oh++) {
                     for (int ow = 0; ow < outW; ow++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        int best = -1;
-                        for (int kd = 0; kd < kernel[0]; kd++) {
-                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
-                            if (id < 0 || id >= inD) {
-                                continue;
-                            }
-                            for (int kh = 0; kh < kernel[1]; kh++) {
-                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
-                                if (ih < 0 || ih >= inH) {
-                                    continue;
-                                }
-                                for (int kw = 0; kw < kernel[2]; kw++) {
-                                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
-                                    if (iw < 0 || iw >= inW) {
-                                        continue;
-                                    }
-                                    int pos = (id * inH + ih) * inW + iw;
-                                    float v = x[xPlane + pos];
-                                    if (best < 0 || v > max || Float.isNaN(v)) {
-                                        max = v;
-                                        best = pos;
-                                    }
-                                }
-                            }
-                        }
+                        int best = windowWinner(x, xPlane, od, oh, ow, in, kernel, strides, padBegin, dilations);
+                        float max = best < 0 ? Float.NEGATIVE_INFINITY : x[xPlane + best];
                         int o = p * outPlane + (od * outH + oh) * outW + ow;
                         y[yOff + o] = max;
                         if (indices != null) {
@@ -176,32 +188,7 @@ public final class PoolKernels {
             for (int od = 0; od < outD; od++) {
                 for (int oh = 0; oh < outH; oh++) {
                     for (int ow = 0; ow < outW; ow++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        int best = -1;
-                        for (int kd = 0; kd < kernel[0]; kd++) {
-                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
-                            if (id < 0 || id >= inD) {
-                                continue;
-                            }
-                            for (int kh = 0; kh < kernel[1]; kh++) {
-                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
-                                if (ih < 0 || ih >= inH) {
-                                    continue;
-                                }
-                                for (int kw = 0; kw < kernel[2]; kw++) {
-                                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
-                                    if (iw < 0 || iw >= inW) {
-                                        continue;
-                                    }
-                                    int pos = (id * inH + ih) * inW + iw;
-                                    float v = x[xPlane + pos];
-                                    if (best < 0 || v > max || Float.isNaN(v)) {
-                                        max = v;
-                                        best = pos;
-                                    }
-                                }
-                            }
-                        }
+                        int best = windowWinner(x, xPlane, od, oh, ow, in, kernel, strides, padBegin, dilations);
                         if (best >= 0) {
                             dx[dxOff + p * inPlane + best] += dy[dyOff + p * outPlane + (od * outH + oh) * outW + ow];
                         }
@@ -299,20 +286,19 @@ public final class PoolKernels {
     }
 
     /**
-     * 2-D max pooling without dilation, the common case, with the same result as
-     * {@link #maxPoolNaive} (first maximum wins; a NaN wins over numbers): each output's window is
-     * clipped to the input once, so the inner loops carry no bounds checks, and planes are split
-     * across threads. With {@code dx != null} it instead runs the backward pass, adding each
-     * output's gradient {@code dy} onto its window's winner in {@code dx} (the winner is found
-     * again rather than stored: it costs one more pass over x and no memory).
+     * 2-D max pooling without dilation for training: writes the maxima to {@code y} and, for each
+     * output, the flat index (within the input tensor) of the element that won into
+     * {@code winners}, with {@link #maxPoolNaive}'s rule (first maximum wins; a NaN wins over
+     * numbers). The backward pass is then a scatter ({@link #maxPoolScatter}), with no second look
+     * at the input. Planes are split across threads.
      */
-    public static void maxPool2d(float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
-                                 int dxOff, int planes, int inH, int inW, int outH, int outW, int kH, int kW,
-                                 int sH, int sW, int padTop, int padLeft, int threads) {
+    public static void maxPool2dWithWinners(float[] x, int xOff, float[] y, int yOff, int[] winners, int planes,
+                                            int inH, int inW, int outH, int outW, int kH, int kW, int sH, int sW,
+                                            int padTop, int padLeft, int threads) {
         long work = (long) planes * outH * outW * kH * kW;
         Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, (from, to) -> {
             for (int p = from; p < to; p++) {
-                int xPlane = xOff + p * inH * inW;
+                int plane = p * inH * inW;
                 int oPlane = p * outH * outW;
                 for (int oh = 0; oh < outH; oh++) {
                     int h0 = oh * sH - padTop;
@@ -325,9 +311,9 @@ public final class PoolKernels {
                         float max = Float.NEGATIVE_INFINITY;
                         int best = -1;
                         for (int ih = hFrom; ih < hTo; ih++) {
-                            int row = xPlane + ih * inW;
+                            int row = plane + ih * inW;
                             for (int iw = wFrom; iw < wTo; iw++) {
-                                float v = x[row + iw];
+                                float v = x[xOff + row + iw];
                                 if (v > max || best < 0 || v != v) {
                                     max = v;
                                     best = row + iw;
@@ -335,14 +321,21 @@ public final class PoolKernels {
                             }
                         }
                         int o = oPlane + oh * outW + ow;
-                        if (dx == null) {
-                            y[yOff + o] = max;
-                        } else if (best >= 0) {
-                            dx[dxOff + best - xOff] += dy[dyOff + o];
-                        }
+                        y[yOff + o] = max;
+                        winners[o] = best;
                     }
                 }
             }
         });
+    }
+
+    /** The max-pool backward pass: {@code dx[winners[o]] += dy[o]} for every output {@code o} with a winner. */
+    public static void maxPoolScatter(int[] winners, int outputs, float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int o = 0; o < outputs; o++) {
+            int w = winners[o];
+            if (w >= 0) {
+                dx[dxOff + w] += dy[dyOff + o];
+            }
+        }
     }
 }

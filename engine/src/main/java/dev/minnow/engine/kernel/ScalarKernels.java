@@ -103,6 +103,76 @@ public final class ScalarKernels implements SimdKernels {
         }
     }
 
+    @Override
+    public PackedLeft packLeft(float[] a, int aOff, int lda, int m, int k) {
+        return PackedLeft.of(this, m, k, a, aOff, lda, null);
+    }
+
+    @Override
+    public void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+                           float[] bias, int biasOff, float lo, float hi) {
+        if (a.owner() != this) {
+            throw new IllegalArgumentException("operand packed by " + a.owner().name() + ", not by " + name());
+        }
+        int m = a.rows();
+        int k = a.columns();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        float[] av = a.data();
+        int aOff = a.offset();
+        int lda = a.leadingDimension();
+        Workspace ws = WORKSPACE.get();
+        float[][] bRows = ws.bRows;
+        float[] acc0 = ws.acc[0];
+        float[] acc1 = ws.acc[1];
+        float[] acc2 = ws.acc[2];
+        float[] acc3 = ws.acc[3];
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int p = 0; p < kc; p++) {
+                    b.copyPanels(pc + p, 1, j0 + jc, nc, nc, bRows[p], 0);
+                }
+                boolean add = pc > 0;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) {
+                    Arrays.fill(acc0, 0, nc, 0f);
+                    Arrays.fill(acc1, 0, nc, 0f);
+                    Arrays.fill(acc2, 0, nc, 0f);
+                    Arrays.fill(acc3, 0, nc, 0f);
+                    int r0 = aOff + i * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        axpy4(nc, av[r0 + p], av[r0 + lda + p], av[r0 + 2 * lda + p], av[r0 + 3 * lda + p],
+                                bRows[p], acc0, acc1, acc2, acc3);
+                    }
+                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc1, nc, c, cOff + (i + 1) * ldc + jc, add);
+                    storeRow(acc2, nc, c, cOff + (i + 2) * ldc + jc, add);
+                    storeRow(acc3, nc, c, cOff + (i + 3) * ldc + jc, add);
+                }
+                for (; i < m; i++) {
+                    Arrays.fill(acc0, 0, nc, 0f);
+                    int r = aOff + i * lda + pc;
+                    for (int p = 0; p < kc; p++) {
+                        axpy1(nc, av[r + p], bRows[p], acc0);
+                    }
+                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                }
+            }
+            if (bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
+                for (int i = 0; i < m; i++) {
+                    float add = bias == null ? 0f : bias[biasOff + i];
+                    int row = cOff + i * ldc + jc;
+                    for (int j = 0; j < nc; j++) {
+                        c[row + j] = Math.min(Math.max(c[row + j] + add, lo), hi);
+                    }
+                }
+            }
+        }
+    }
+
     private static float elementA(boolean transA, float[] a, int aOff, int lda, int row, int col) {
         return transA ? a[aOff + col * lda + row] : a[aOff + row * lda + col];
     }
@@ -161,6 +231,43 @@ public final class ScalarKernels implements SimdKernels {
             int a = taps[t];
             for (int j = 0; j < width; j++) {
                 out[outOff + j] += wt * in[a + j];
+            }
+        }
+    }
+
+    @Override
+    public void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width) {
+        System.arraycopy(in, taps[0], out, outOff, width);
+        for (int t = 1; t < taps.length; t++) {
+            int a = taps[t];
+            for (int j = 0; j < width; j++) {
+                float v = in[a + j];
+                float m = out[outOff + j];
+                out[outOff + j] = v > m || v != v ? v : m;
+            }
+        }
+    }
+
+    @Override
+    public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            // comparisons rather than Math.max/min: no -0.0 special case, and C2 can vectorise them
+            v = v < lo ? lo : v;
+            y[yOff + i] = v > hi ? hi : v;
+        }
+    }
+
+    @Override
+    public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu) {
+        if (relu) {
+            for (int i = 0; i < n; i++) {
+                float v = a[aOff + i] + b[bOff + i];
+                y[yOff + i] = v < 0f ? 0f : v;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = a[aOff + i] + b[bOff + i];
             }
         }
     }

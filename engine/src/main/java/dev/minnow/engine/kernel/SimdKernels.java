@@ -38,6 +38,38 @@ public interface SimdKernels {
      */
     void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff, int width);
 
+    /**
+     * Prepares the constant left operand {@code A [m x k]} (row-major at {@code a[aOff]}, leading
+     * dimension {@code lda}) for {@link #gemmPacked}.
+     */
+    PackedLeft packLeft(float[] a, int aOff, int lda, int m, int k);
+
+    /**
+     * Single-threaded {@code C[:, j0 .. j0+n) = clamp(A * B[:, j0 .. j0+n) + bias, lo, hi)}: the
+     * product of a packed left operand and columns {@code j0 .. j0+n} of a column source, with a
+     * per-row bias (may be null) and a clamp fused into the final write (ReLU is {@code [0, inf)},
+     * ReLU6 {@code [0, 6]}, none {@code (-inf, inf)}). Column {@code j} of B lands in column
+     * {@code j - j0} of C.
+     */
+    void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+                    float[] bias, int biasOff, float lo, float hi);
+
+    /**
+     * {@code y[i] = min(max(x[i], lo), hi)} for {@code i < n} (ReLU is {@code lo = 0, hi = inf},
+     * ReLU6 {@code hi = 6}); NaN stays NaN. {@code x} and {@code y} may be the same range.
+     */
+    void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi);
+
+    /** {@code y[i] = a[i] + b[i]} for {@code i < n}, optionally followed by {@code max(0, .)}. */
+    void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu);
+
+    /**
+     * A maximum of shifted rows, the inner loop of max pooling:
+     * {@code out[outOff + j] = max_t in[taps[t] + j]} for {@code j < width} (NaN wins, as in
+     * {@link Math#max}).
+     */
+    void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width);
+
     /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.ElementwiseKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
@@ -81,11 +82,7 @@ public final class Clip implements Op {
         if (x.type() == DataType.FLOAT) {
             float min = lo == null ? Float.NEGATIVE_INFINITY : lo.data()[lo.offset()];
             float max = hi == null ? Float.POSITIVE_INFINITY : hi.data()[hi.offset()];
-            float[] xd = x.data();
-            float[] yd = y.data();
-            for (int i = 0; i < n; i++) {
-                yd[yo + i] = Math.min(Math.max(xd[xo + i], min), max);
-            }
+            ElementwiseKernels.clamp(x.data(), xo, y.data(), yo, n, min, max, ctx.threads());
             return;
         }
         long min = integerBound(lo, Long.MIN_VALUE);

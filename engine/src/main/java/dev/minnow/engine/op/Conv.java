@@ -4,6 +4,8 @@ import dev.minnow.engine.kernel.ConvGemm;
 import dev.minnow.engine.kernel.ConvKernels;
 import dev.minnow.engine.kernel.DepthwiseConv;
 import dev.minnow.engine.kernel.KernelProvider;
+import dev.minnow.engine.kernel.PackedLeft;
+import dev.minnow.engine.kernel.SimdKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -55,6 +57,7 @@ import java.util.Objects;
 public final class Conv implements Op {
     private final SlidingWindow window;
     private final int group;
+    private final Activation activation;
 
     /**
      * @param window kernel (or {@code null} kernel to take it from W), strides, pads, dilations, auto_pad;
@@ -62,6 +65,16 @@ public final class Conv implements Op {
      * @param group  number of channel groups, {@code >= 1}
      */
     public Conv(SlidingWindow window, int group) {
+        this(window, group, null);
+    }
+
+    /**
+     * A convolution whose output goes through {@code activation} as it is written (an inference
+     * optimisation made by the fusion pass; such an op is called FusedConv, lives in Minnow's
+     * domain, and exports to ONNX as a Conv followed by the activation node).
+     */
+    public Conv(SlidingWindow window, int group, Activation activation) {
+        this.activation = activation;
         this.window = Objects.requireNonNull(window, "window");
         if (group < 1) {
             throw new IllegalArgumentException("group must be >= 1, found " + group);
@@ -95,6 +108,37 @@ public final class Conv implements Op {
         return new Conv(SlidingWindow.fromOnnx(a), a.getInt("group", 1));
     }
 
+    /** A FusedConv as Minnow's native format stores it: Conv's attributes plus the activation. */
+    public static Conv fromOnnxFused(Attributes a) {
+        a.requireOnly("FusedConv", "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides",
+                "activation", "activation_params");
+        Attributes.Builder conv = Attributes.builder();
+        for (var e : a.asMap().entrySet()) {
+            if (!e.getKey().startsWith("activation")) {
+                Object v = e.getValue();
+                if (v instanceof Long l) {
+                    conv.set(e.getKey(), (long) l);
+                } else if (v instanceof String str) {
+                    conv.set(e.getKey(), str);
+                } else if (v instanceof long[] ls) {
+                    conv.set(e.getKey(), ls);
+                }
+            }
+        }
+        Attributes c = conv.build();
+        return new Conv(SlidingWindow.fromOnnx(c), c.getInt("group", 1), Activation.fromAttributes(a));
+    }
+
+    /** This convolution with an activation fused into its output. */
+    public Conv withActivation(Activation act) {
+        return new Conv(window, group, act);
+    }
+
+    /** The fused activation, or null. */
+    public Activation activation() {
+        return activation;
+    }
+
     public SlidingWindow window() {
         return window;
     }
@@ -105,7 +149,12 @@ public final class Conv implements Op {
 
     @Override
     public String opType() {
-        return "Conv";
+        return activation == null ? "Conv" : "FusedConv";
+    }
+
+    @Override
+    public String domain() {
+        return activation == null ? "" : OpRegistry.NATIVE_DOMAIN;
     }
 
     @Override
@@ -114,6 +163,9 @@ public final class Conv implements Op {
         window.exportTo(b);
         if (group != 1) {
             b.set("group", group);
+        }
+        if (activation != null) {
+            activation.exportTo(b);
         }
         return b.build();
     }
@@ -160,6 +212,15 @@ public final class Conv implements Op {
 
     @Override
     public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        boolean activated = convolve(inputs, outputs, ctx);
+        if (activation != null && !activated) {
+            Tensor y = outputs[0];
+            activation.apply(y.data(), y.offset(), y.size(), ctx.threads());
+        }
+    }
+
+    /** The convolution itself; returns true when it also applied the fused activation. */
+    private boolean convolve(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         Tensor b = inputs.length > 2 ? inputs[2] : null;
@@ -174,19 +235,67 @@ public final class Conv implements Op {
                         x.shape().dim(0), inChannels, w.shape().dim(0) / inChannels, g.in[1], g.in[2],
                         g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.padBegin[1], g.padBegin[2],
                         ctx.threads());
-                return;
+                return false;
             }
             ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
                     b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                     x.shape().dim(0), inChannels, w.shape().dim(0), group,
                     g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
-            return;
+            return false;
         }
         ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
                 g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        if (ctx.isConstantInput(1) && !ctx.training()) {
+            Packed packed = packedWeights(g, shape, w);
+            boolean clamp = activation != null && activation.isClamp();
+            ConvGemm.forwardPacked(shape, packed.weights, x.data(), x.offset(),
+                    b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
+                    clamp ? activation.lo() : Float.NEGATIVE_INFINITY, clamp ? activation.hi() : Float.POSITIVE_INFINITY,
+                    packed.sources, ctx.threads());
+            return clamp;
+        }
+        float[] keep = null;
+        if (ctx.training()) {
+            long size = ConvGemm.keptColumnsSize(shape);
+            if (size > 0 && size <= MAX_KEPT_COLUMNS) {
+                Columns c = g.opCache instanceof Columns old && old.data.length == size ? old : new Columns((int) size);
+                c.input = x;
+                g.opCache = c;
+                keep = c.data;
+            }
+        }
         ConvGemm.forward(shape, x.data(), x.offset(), w.data(), w.offset(),
                 b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
-                ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
+                ctx.scratch(ConvGemm.workSize(shape)), keep, ctx.threads());
+        return false;
+    }
+
+    /** The largest column matrix (floats) a training forward pass keeps for the backward pass: 16 MB. */
+    private static final long MAX_KEPT_COLUMNS = 1 << 22;
+
+    /** The im2col matrices of the last training forward pass, and the input they came from. */
+    private static final class Columns {
+        final float[] data;
+        Tensor input;
+
+        Columns(int size) {
+            data = new float[size];
+        }
+    }
+
+    /** Weights packed once per plan (they are a constant of it) with the kernels in use. */
+    private record Packed(Tensor source, SimdKernels kernels, PackedLeft[] weights, ConvGemm.Sources sources) {
+    }
+
+    private static Packed packedWeights(WindowGeometry g, ConvGemm.Shape shape, Tensor w) {
+        SimdKernels kernels = KernelProvider.kernels();
+        if (g.opCache instanceof Packed p && p.source == w && p.kernels == kernels) {
+            return p;
+        }
+        Packed p = new Packed(w, kernels, ConvGemm.packWeights(kernels, shape, w.data(), w.offset()),
+                new ConvGemm.Sources());
+        g.opCache = p;
+        return p;
     }
 
     @Override
@@ -205,16 +314,18 @@ public final class Conv implements Op {
         int inChannels = x.shape().dim(1);
         ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
                 g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        float[] kept = g.opCache instanceof Columns c && c.input == x
+                && c.data.length == ConvGemm.keptColumnsSize(shape) ? c.data : null;
         ConvGemm.backward(shape, x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),
                 dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(),
                 dw == null ? null : dw.data(), dw == null ? 0 : dw.offset(),
                 db == null ? null : db.data(), db == null ? 0 : db.offset(),
-                ctx.scratch(ConvGemm.workSize(shape)), ctx.threads());
+                ctx.scratch(ConvGemm.workSize(shape)), kept, ctx.threads());
     }
 
     @Override
     public boolean hasBackward() {
-        return true;
+        return activation == null;   // fused activations exist only in inference graphs
     }
 
     /** W and B are weights; so is X in the rare graph that holds it as an initializer. */
@@ -233,16 +344,17 @@ public final class Conv implements Op {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Conv c && c.group == group && c.window.equals(window);
+        return o instanceof Conv c && c.group == group && c.window.equals(window)
+                && Objects.equals(c.activation, activation);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(window, group);
+        return Objects.hash(window, group, activation);
     }
 
     @Override
     public String toString() {
-        return "Conv" + attributes();
+        return opType() + attributes();
     }
 }

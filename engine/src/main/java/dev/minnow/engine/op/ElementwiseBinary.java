@@ -1,6 +1,7 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.ArithmeticKernels;
+import dev.minnow.engine.kernel.ElementwiseKernels;
 import dev.minnow.engine.kernel.ArithmeticKernels.Operation;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
@@ -108,6 +109,13 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
         Tensor a = inputs[0];
         Tensor b = inputs[1];
         Tensor y = outputs[0];
+        if (operation == ArithmeticKernels.Operation.ADD && a.type() == DataType.FLOAT
+                && a.shape().equals(b.shape())) {
+            // same shapes (a residual connection): one vectorised, parallel pass
+            ElementwiseKernels.add(a.data(), a.offset(), b.data(), b.offset(), y.data(), y.offset(), a.size(), false,
+                    ctx.threads());
+            return;
+        }
         Shape bShape = alignB(a.shape(), b.shape());
         Broadcast walk = ctx.state() instanceof Broadcast cached && cached.fits(a.shape(), bShape)
                 ? cached : Broadcast.of(a.shape(), bShape);

@@ -19,6 +19,7 @@ public final class ExecutionContext {
     private float[] scratch = new float[0];
     private Object[] nodeStates;
     private int currentNode;
+    private boolean[] constantInputs;
 
     public ExecutionContext(int threads, int nodeCount, long seed) {
         if (threads < 1) {
@@ -66,8 +67,28 @@ public final class ExecutionContext {
         return scratch;
     }
 
-    /** Selects the node whose state slot {@link #state()} refers to; called by the planner. */
+    /**
+     * Selects the node whose state slot {@link #state()} refers to, and says which of its inputs
+     * are constants of the plan (weights of an inference plan), which an op may preprocess once
+     * and cache in its state; called by the planner.
+     */
+    public void enterNode(int index, boolean[] constantInputs) {
+        enterNode(index);
+        this.constantInputs = constantInputs;
+    }
+
+    /**
+     * True when input {@code i} of the current node is a constant of the plan: it will hold the
+     * same values on every run, so something derived from it (packed weights) may be cached.
+     * False outside a plan.
+     */
+    public boolean isConstantInput(int i) {
+        return constantInputs != null && i < constantInputs.length && constantInputs[i];
+    }
+
+    /** Selects the node whose state slot {@link #state()} refers to (no constant inputs). */
     public void enterNode(int index) {
+        this.constantInputs = null;
         if (index >= nodeStates.length) {
             Object[] grown = new Object[index + 1];
             System.arraycopy(nodeStates, 0, grown, 0, nodeStates.length);

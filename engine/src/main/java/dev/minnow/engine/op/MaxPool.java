@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.MaxPool2d;
 import dev.minnow.engine.kernel.PoolKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
@@ -112,10 +113,20 @@ public final class MaxPool implements Op {
         int outSize = planes * g.outPlane();
         long[] id = indices == null ? null : indices.longData();
         int idOff = indices == null ? 0 : indices.offset();
+        if (x.type() == DataType.FLOAT && id == null && y != null && isPlain2d(g) && ctx.training()) {
+            // remember each window's winner: the backward pass is then a scatter
+            Winners w = g.opCache instanceof Winners old && old.index.length == outSize ? old : new Winners(outSize);
+            g.opCache = w;
+            PoolKernels.maxPool2dWithWinners(x.data(), x.offset(), y.data(), y.offset(), w.index, planes, g.in[1],
+                    g.in[2], g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.strides[2], g.padBegin[1],
+                    g.padBegin[2], ctx.threads());
+            w.input = x;
+            return;
+        }
         if (x.type() == DataType.FLOAT && id == null && y != null && isPlain2d(g)) {
-            PoolKernels.maxPool2d(x.data(), x.offset(), y.data(), y.offset(), null, 0, null, 0, planes,
-                    g.in[1], g.in[2], g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.strides[2],
-                    g.padBegin[1], g.padBegin[2], ctx.threads());
+            MaxPool2d.forward(x.data(), x.offset(), y.data(), y.offset(), planes, g.in[1], g.in[2], g.out[1],
+                    g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2],
+                    ctx.threads());
             return;
         }
         if (x.type() == DataType.FLOAT) {
@@ -147,7 +158,17 @@ public final class MaxPool implements Op {
      * {@code dX[argmax of each window] += dY}. Only float inputs are differentiable; the Indices
      * output carries no gradient.
      */
-    /** 2-D (or 1-D) pooling without dilation: what {@link PoolKernels#maxPool2d} handles. */
+    /** Where each output's maximum came from, recorded by a training forward pass for the backward. */
+    private static final class Winners {
+        final int[] index;
+        Tensor input;
+
+        Winners(int outputs) {
+            index = new int[outputs];
+        }
+    }
+
+    /** 2-D (or 1-D) pooling without dilation: what the fast kernels handle. */
     private static boolean isPlain2d(WindowGeometry g) {
         return g.in[0] == 1 && g.kernel[0] == 1 && g.dilations[1] == 1 && g.dilations[2] == 1;
     }
@@ -165,10 +186,8 @@ public final class MaxPool implements Op {
             throw new IllegalStateException("MaxPool backward needs a FLOAT input, found " + x.type());
         }
         WindowGeometry g = window.geometry(x.shape(), null, ctx);
-        if (isPlain2d(g)) {
-            PoolKernels.maxPool2d(x.data(), x.offset(), null, 0, dy.data(), dy.offset(), dx.data(), dx.offset(),
-                    x.shape().dim(0) * x.shape().dim(1), g.in[1], g.in[2], g.out[1], g.out[2], g.kernel[1], g.kernel[2],
-                    g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2], ctx.threads());
+        if (g.opCache instanceof Winners w && w.input == x && w.index.length == dy.size()) {
+            PoolKernels.maxPoolScatter(w.index, dy.size(), dy.data(), dy.offset(), dx.data(), dx.offset());
             return;
         }
         PoolKernels.maxPoolBackward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),

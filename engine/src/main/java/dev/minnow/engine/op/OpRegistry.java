@@ -54,9 +54,11 @@ public final class OpRegistry {
         STANDARD.put("Mul", Mul::fromOnnx);
         STANDARD.put("Pad", (a, v) -> Pad.fromOnnx(a));
         STANDARD.put("Relu", (a, v) -> Relu.fromOnnx(a));
+        STANDARD.put("ReduceMean", (a, v) -> ReduceMean.fromOnnx(a));
         STANDARD.put("Reshape", (a, v) -> Reshape.fromOnnx(a));
         STANDARD.put("Shape", (a, v) -> ShapeOf.fromOnnx(a));
         STANDARD.put("Sigmoid", (a, v) -> Sigmoid.fromOnnx(a));
+        STANDARD.put("Slice", (a, v) -> Slice.fromOnnx(a));
         STANDARD.put("Softmax", Softmax::fromOnnx);
         STANDARD.put("Split", (a, v) -> Split.fromOnnx(a));
         STANDARD.put("Squeeze", (a, v) -> Squeeze.fromOnnx(a));
@@ -66,6 +68,7 @@ public final class OpRegistry {
         STANDARD.put("Unsqueeze", (a, v) -> Unsqueeze.fromOnnx(a));
 
         NATIVE.put("ChannelShuffle", (a, v) -> ChannelShuffle.fromOnnx(a));
+        NATIVE.put("FusedConv", (a, v) -> Conv.fromOnnxFused(a));
     }
 
     private OpRegistry() {

@@ -1,5 +1,6 @@
 package dev.minnow.engine.op;
 
+import dev.minnow.engine.kernel.ElementwiseKernels;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
@@ -43,14 +44,8 @@ public final class Relu implements Op {
     public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
         Tensor x = inputs[0];
         Tensor y = outputs[0];
-        float[] xd = x.data();
-        float[] yd = y.data();
-        int xo = x.offset();
-        int yo = y.offset();
-        int n = x.size();
-        for (int i = 0; i < n; i++) {
-            yd[yo + i] = Math.max(0f, xd[xo + i]);
-        }
+        ElementwiseKernels.clamp(x.data(), x.offset(), y.data(), y.offset(), x.size(), 0f, Float.POSITIVE_INFINITY,
+                ctx.threads());
     }
 
     /** {@code dX += dY} where {@code X > 0}, nothing elsewhere (the derivative at 0 is taken as 0). */

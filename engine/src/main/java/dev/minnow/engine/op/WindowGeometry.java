@@ -21,6 +21,8 @@ final class WindowGeometry {
     final int[] dilations = {1, 1, 1};
     final int[] padBegin = {0, 0, 0};
     final int[] padEnd = {0, 0, 0};
+    /** What the op derives from constant inputs for this geometry (Conv: its prepacked weights). */
+    Object opCache;
 
     WindowGeometry(SlidingWindow window, Shape input, Shape weights) {
         this.window = window;

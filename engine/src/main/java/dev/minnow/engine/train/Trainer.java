@@ -193,9 +193,6 @@ public final class Trainer {
             return l;
         }
         p.backward(Map.of(graph.outputs().get(0), grad.reshape(logits.shape())));
-        for (Parameter param : active) {
-            param.grad().copyFrom(p.gradient(param.name()));
-        }
         config.regularization().apply(active);
         optimizer.step(active, lr);
         return l;
@@ -210,7 +207,9 @@ public final class Trainer {
             PlanOptions options = new PlanOptions(config.threads(), false, parameters.keySet(), config.seed());
             plan = Plan.compile(graph, Map.of(graph.inputs().get(0).name(), shape), options);
             plan.context().setTraining(true);
-            plan.requireGradients(parameters.keySet());
+            Map<String, Tensor> buffers = new LinkedHashMap<>();
+            parameters.forEach((name, param) -> buffers.put(name, param.grad()));
+            plan.requireGradients(parameters.keySet(), buffers);
             planShape = shape;
         }
         return plan;

@@ -35,6 +35,10 @@ class ModelFileTest {
         assertThat(s.metadata()).containsEntry("recipe", "sgd lr=0.01").containsEntry("accuracy", "0.91");
         assertThat(s.graph().nodes().stream().map(n -> n.op().opType())).contains("ChannelShuffle");
         assertThat(ModelFile.isModelFile(file)).isTrue();
+        if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as("a saved model is readable by others, like any file").isEqualTo("rw-r--r--");
+        }
         Tensor x = Tensor.zeros(2, 3, 8, 8);
         Init.uniform(x, 1, new Random(1));
         Tensor a = Plan.compile(g, Shape.of(2, 3, 8, 8)).runSingle(x).copy();

@@ -263,4 +263,40 @@ class ConvKernelsTest {
             }
         }
     }
+
+    @Test
+    void packedInferenceAgreesWithTheNaiveReferenceForBothKernels() {
+        Random r = new Random(33);
+        for (SimdKernels impl : GemmTest.implementations()) {
+            for (int trial = 0; trial < 40; trial++) {
+                Geometry g = trial == 0
+                        ? new Geometry(2, 4, 6, 2, new int[] {1, 5, 3}, new int[] {1, 5, 3}, new int[] {1, 1, 1},
+                                new int[] {1, 1, 1}, new int[] {0, 0, 0}, new int[] {1, 1, 1}) // pointwise
+                        : Geometry.random(r, 1 + trial % 3);
+                float[] x = gaussian(r, g.batch() * g.inChannels() * g.inPlane() + 1);
+                float[] w = gaussian(r, g.outChannels() * g.inChannels() / g.group() * g.taps());
+                float[] b = trial % 2 == 0 ? gaussian(r, g.outChannels()) : null;
+                int ySize = g.batch() * g.outChannels() * g.outPlane();
+                float[] expected = new float[ySize];
+                ConvKernels.convolutionNaive(x, 1, w, 0, b, 0, expected, 0, g.batch(), g.inChannels(),
+                        g.outChannels(), g.group(), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+                boolean relu = trial % 3 == 0;
+                if (relu) {
+                    for (int i = 0; i < ySize; i++) {
+                        expected[i] = Math.max(0f, expected[i]);
+                    }
+                }
+                ConvGemm.Shape shape = ConvGemm.Shape.of(g.batch(), g.inChannels(), g.outChannels(), g.group(),
+                        g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+                float[] y = new float[ySize];
+                java.util.Arrays.fill(y, Float.NaN);
+                ConvGemm.forwardPacked(shape, ConvGemm.packWeights(impl, shape, w, 0), x, 1, b, 0, y, 0,
+                        relu ? 0f : Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, new ConvGemm.Sources(), 2);
+                for (int i = 0; i < ySize; i++) {
+                    assertThat(y[i]).as("%s trial %d element %d", impl.name(), trial, i)
+                            .isCloseTo(expected[i], offset(1e-4f));
+                }
+            }
+        }
+    }
 }

@@ -35,6 +35,7 @@ public final class ArgSpec {
     private final String command;
     private final String description;
     private final List<Positional> positionals;
+    private final boolean lastRepeats;
     private final Map<String, Option> options;
     private final List<String[]> examples;
 
@@ -42,6 +43,7 @@ public final class ArgSpec {
         this.command = b.command;
         this.description = b.description;
         this.positionals = List.copyOf(b.positionals);
+        this.lastRepeats = b.lastRepeats;
         this.options = new LinkedHashMap<>(b.options);
         this.options.put("json", new Option("json", null, "print one JSON object (the same figures) instead of text", false));
         this.options.put("verbose", new Option("verbose", null, "on an error, print the stack trace too", false));
@@ -134,7 +136,7 @@ public final class ArgSpec {
             throw CliException.usage("missing " + positionals.get(pos.size()).name()
                     + " (" + positionals.get(pos.size()).help() + ")");
         }
-        if (pos.size() > positionals.size()) {
+        if (pos.size() > positionals.size() && !lastRepeats) {
             String takes = positionals.isEmpty() ? "no arguments"
                     : String.join(" ", positionals.stream().map(p -> p.required() ? p.name() : "[" + p.name() + "]").toList());
             throw CliException.usage("unexpected argument '" + pos.get(positionals.size()) + "' (" + command
@@ -192,6 +194,9 @@ public final class ArgSpec {
         for (Positional p : positionals) {
             sb.append(' ').append(p.required() ? p.name() : "[" + p.name() + "]");
         }
+        if (lastRepeats) {
+            sb.append("...");
+        }
         sb.append(" [options]\n\n").append(description.strip()).append('\n');
         int width = 0;
         for (Positional p : positionals) {
@@ -228,6 +233,7 @@ public final class ArgSpec {
         private final String command;
         private final String description;
         private final List<Positional> positionals = new ArrayList<>();
+        private boolean lastRepeats;
         private final Map<String, Option> options = new LinkedHashMap<>();
         private final List<String[]> examples = new ArrayList<>();
 
@@ -238,6 +244,9 @@ public final class ArgSpec {
 
         /** A required positional argument; required ones come before optional ones. */
         public Builder argument(String name, String help) {
+            if (lastRepeats) {
+                throw new IllegalStateException("argument " + name + " after a repeated one");
+            }
             if (positionals.stream().anyMatch(p -> !p.required())) {
                 throw new IllegalStateException("required argument " + name + " after an optional one");
             }
@@ -245,7 +254,17 @@ public final class ArgSpec {
             return this;
         }
 
+        /** A required positional argument that takes every remaining argument too ({@code IMAGE...}); it comes last. */
+        public Builder repeatedArgument(String name, String help) {
+            argument(name, help);
+            lastRepeats = true;
+            return this;
+        }
+
         public Builder optionalArgument(String name, String help) {
+            if (lastRepeats) {
+                throw new IllegalStateException("argument " + name + " after a repeated one");
+            }
             positionals.add(new Positional(name, help, false));
             return this;
         }

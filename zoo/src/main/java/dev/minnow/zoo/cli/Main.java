@@ -30,7 +30,9 @@ public final class Main {
             new RunCommand(),
             new SummaryCommand(),
             new BenchCommand(),
-            new OnnxTestCommand());
+            new OnnxTestCommand(),
+            new ImportCommand(),
+            new ClassifyCommand());
 
     private Main() {
     }

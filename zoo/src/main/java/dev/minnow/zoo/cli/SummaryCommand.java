@@ -81,8 +81,10 @@ final class SummaryCommand implements Command {
             appendRow(sb, r, width);
         }
         long folded = s.nodes().stream().filter(NodeSummary::folded).count();
-        sb.append(String.format(Locale.ROOT, "%ntotal: %s parameters (%.1f MB as float32), %s MACs (%s)",
-                grouped(s.params()), s.params() * 4 / 1e6, grouped(s.macs()), scaled(s.macs())));
+        sb.append(String.format(Locale.ROOT, "%ntotal: %s parameters (%.1f MB as float32)%s, %s MACs (%s)",
+                grouped(s.params()), s.params() * 4 / 1e6,
+                s.constants() > 0 ? " + " + grouped(s.constants()) + " constants (BN statistics and the like)" : "",
+                grouped(s.macs()), scaled(s.macs())));
         sb.append(String.format(Locale.ROOT, ", %d node%s (%d folded), %.1f MB of activation buffers%n",
                 s.nodes().size(), s.nodes().size() == 1 ? "" : "s", folded, s.bufferFloats() * 4 / 1e6));
         return sb.toString();
@@ -129,6 +131,7 @@ final class SummaryCommand implements Command {
         s.inputShapes().forEach((name, shape) -> inputs.put(name, shape.dims()));
         j.put("inputs", inputs);
         j.put("params", s.params());
+        j.put("constants", s.constants());
         j.put("macs", s.macs());
         j.put("buffer_floats", s.bufferFloats());
         List<Object> nodes = new ArrayList<>();

@@ -6,7 +6,9 @@ import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Node;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
+import dev.minnow.engine.op.Activation;
 import dev.minnow.engine.op.Attributes;
+import dev.minnow.engine.op.Conv;
 import dev.minnow.engine.op.OpRegistry;
 import dev.minnow.engine.op.ValueInfo;
 import dev.minnow.engine.tensor.DataType;
@@ -89,6 +91,10 @@ public final class OnnxWriter {
                 lowerChannelShuffle(n, plan, used, graph, extraInitializers);
                 continue;
             }
+            if (lowerNativeOps && n.op() instanceof Conv conv && conv.activation() != null) {
+                lowerFusedConv(n, conv, used, graph, extraInitializers);
+                continue;
+            }
             nativeOps |= !n.op().domain().isEmpty();
             graph.writeMessage(1, node(n.name(), n.op().opType(), n.op().domain(), n.inputs(), n.outputs(),
                     n.op().attributes()));
@@ -167,6 +173,30 @@ public final class OnnxWriter {
             return Plan.compile(g, shapes, PlanOptions.inference().withThreads(1));
         } catch (RuntimeException ex) {
             return null; // outputs are then written without shapes
+        }
+    }
+
+    /** A FusedConv as standard ONNX: the Conv, then its activation node. */
+    private static void lowerFusedConv(Node n, Conv conv, Set<String> used, ProtobufWriter graph,
+                                       Map<String, Tensor> initializers) {
+        Activation act = conv.activation();
+        Conv plain = new Conv(conv.window(), conv.group());
+        String pre = fresh(used, n.name() + "_preactivation");
+        graph.writeMessage(1, node(n.name(), "Conv", "", n.inputs(), List.of(pre), plain.attributes()));
+        String actName = fresh(used, n.name() + "_" + act.kind().toLowerCase(java.util.Locale.ROOT));
+        switch (act.kind()) {
+            case "Relu" -> graph.writeMessage(1, node(actName, "Relu", "", List.of(pre), List.of(n.output()),
+                    Attributes.empty()));
+            case "LeakyRelu" -> graph.writeMessage(1, node(actName, "LeakyRelu", "", List.of(pre), List.of(n.output()),
+                    Attributes.builder().set("alpha", act.alpha()).build()));
+            default -> {
+                String min = fresh(used, actName + "_min");
+                String max = fresh(used, actName + "_max");
+                initializers.put(min, Tensor.scalar(act.lo()));
+                initializers.put(max, Tensor.scalar(act.hi()));
+                graph.writeMessage(1, node(actName, "Clip", "", List.of(pre, min, max), List.of(n.output()),
+                        Attributes.empty()));
+            }
         }
     }
 

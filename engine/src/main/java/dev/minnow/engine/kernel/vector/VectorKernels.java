@@ -1,5 +1,7 @@
 package dev.minnow.engine.kernel.vector;
 
+import dev.minnow.engine.kernel.ColumnSource;
+import dev.minnow.engine.kernel.PackedLeft;
 import dev.minnow.engine.kernel.SimdKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -131,7 +133,12 @@ public final class VectorKernels implements SimdKernels {
     /** A block {@code alpha * op(A)[ic..ic+mc, pc..pc+kc]} as MR-row panels, k-major, zero-padded. */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc,
                               float alpha, float[] ap) {
-        int idx = 0;
+        packA(transA, a, aOff, lda, ic, pc, mc, kc, alpha, ap, 0);
+    }
+
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc,
+                              float alpha, float[] ap, int apOff) {
+        int idx = apOff;
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             for (int p = 0; p < kc; p++) {
@@ -182,6 +189,101 @@ public final class VectorKernels implements SimdKernels {
                     }
                 }
             }
+        }
+    }
+
+    @Override
+    public PackedLeft packLeft(float[] a, int aOff, int lda, int m, int k) {
+        int pBlocks = (k + KC - 1) / KC;
+        int iBlocks = (m + MC - 1) / MC;
+        int[] offsets = new int[pBlocks * iBlocks];
+        int total = 0;
+        for (int pb = 0; pb < pBlocks; pb++) {
+            int kc = Math.min(KC, k - pb * KC);
+            for (int ib = 0; ib < iBlocks; ib++) {
+                int mc = Math.min(MC, m - ib * MC);
+                offsets[pb * iBlocks + ib] = total;
+                total += (mc + MR - 1) / MR * MR * kc;
+            }
+        }
+        float[] data = new float[total];
+        for (int pb = 0; pb < pBlocks; pb++) {
+            int kc = Math.min(KC, k - pb * KC);
+            for (int ib = 0; ib < iBlocks; ib++) {
+                int mc = Math.min(MC, m - ib * MC);
+                packA(false, a, aOff, lda, ib * MC, pb * KC, mc, kc, 1f, data, offsets[pb * iBlocks + ib]);
+            }
+        }
+        return PackedLeft.of(this, m, k, data, 0, k, offsets);
+    }
+
+    @Override
+    public void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+                           float[] bias, int biasOff, float lo, float hi) {
+        if (a.owner() != this) {
+            throw new IllegalArgumentException("operand packed by " + a.owner().name() + ", not by " + name());
+        }
+        int m = a.rows();
+        int k = a.columns();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        float[] data = a.data();
+        int[] offsets = a.blockOffsets();
+        int iBlocks = (m + MC - 1) / MC;
+        boolean epilogue = bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+        Workspace ws = WORKSPACE.get();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int ncPadded = (nc + NR - 1) / NR * NR;
+            for (int pc = 0, pb = 0; pc < k; pc += KC, pb++) {
+                int kc = Math.min(KC, k - pc);
+                float[] bp = ws.packB(kc * ncPadded);
+                b.copyPanels(pc, kc, j0 + jc, nc, NR, bp, 0);
+                boolean acc = pc > 0;
+                boolean last = pc + kc == k;
+                for (int ic = 0, ib = 0; ic < m; ic += MC, ib++) {
+                    int mc = Math.min(MC, m - ic);
+                    int block = offsets[pb * iBlocks + ib];
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bo = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int ao = block + ir * kc;
+                            int co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                microKernel(kc, data, ao, bp, bo, c, co, ldc, acc);
+                                if (last && epilogue) {
+                                    epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
+                                }
+                            } else {
+                                microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
+                                for (int i = 0; i < mr; i++) {
+                                    float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
+                                    for (int j = 0; j < nr; j++) {
+                                        int at = co + i * ldc + j;
+                                        float v = ws.tile[i * NR + j] + (acc ? c[at] : 0f);
+                                        c[at] = last ? Math.min(Math.max(v + add, lo), hi) : v;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds the row biases to a full {@code MR x NR} tile of C and clamps it to {@code [lo, hi]}. */
+    private static void epilogueTile(float[] c, int co, int ldc, float[] bias, int biasRow, float lo, float hi) {
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
+        for (int i = 0; i < MR; i++) {
+            int row = co + i * ldc;
+            FloatVector add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + i]);
+            FloatVector.fromArray(S, c, row).add(add).max(vlo).min(vhi).intoArray(c, row);
+            FloatVector.fromArray(S, c, row + L).add(add).max(vlo).min(vhi).intoArray(c, row + L);
         }
     }
 
@@ -252,6 +354,60 @@ public final class VectorKernels implements SimdKernels {
                 acc += w[wOff + t] * in[taps[t] + j];
             }
             out[outOff + j] = acc;
+        }
+    }
+
+    @Override
+    public void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width) {
+        int nt = taps.length;
+        int j = 0;
+        for (int bound = width - 2 * L; j <= bound; j += 2 * L) {
+            int base = taps[0] + j;
+            FloatVector m0 = FloatVector.fromArray(S, in, base);
+            FloatVector m1 = FloatVector.fromArray(S, in, base + L);
+            for (int t = 1; t < nt; t++) {
+                base = taps[t] + j;
+                m0 = m0.max(FloatVector.fromArray(S, in, base));
+                m1 = m1.max(FloatVector.fromArray(S, in, base + L));
+            }
+            m0.intoArray(out, outOff + j);
+            m1.intoArray(out, outOff + j + L);
+        }
+        for (; j < width; j++) {
+            float m = in[taps[0] + j];
+            for (int t = 1; t < nt; t++) {
+                m = Math.max(m, in[taps[t] + j]);
+            }
+            out[outOff + j] = m;
+        }
+    }
+
+    @Override
+    public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).max(vlo).min(vhi).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            v = v < lo ? lo : v;
+            y[yOff + i] = v > hi ? hi : v;
+        }
+    }
+
+    @Override
+    public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i));
+            (relu ? v.max(zero) : v).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            float v = a[aOff + i] + b[bOff + i];
+            y[yOff + i] = relu && v < 0f ? 0f : v;
         }
     }
 

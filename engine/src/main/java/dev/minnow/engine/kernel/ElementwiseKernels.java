@@ -1,0 +1,92 @@
+package dev.minnow.engine.kernel;
+
+/**
+ * Parallel drivers for the element-wise kernels of {@link SimdKernels}: long arrays are cut into
+ * cache-friendly slices handed to the threads; short ones run on the calling thread (a slice
+ * smaller than about 16K floats is not worth waking a second core for).
+ */
+public final class ElementwiseKernels {
+    private static final int SLICE = 1 << 14;
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+    private ElementwiseKernels() {
+    }
+
+    /** {@code y = min(max(x, lo), hi)} element-wise. */
+    public static void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi, int threads) {
+        SimdKernels k = KernelProvider.kernels();
+        if (threads <= 1 || n < 2 * SLICE) {
+            k.clamp(x, xOff, y, yOff, n, lo, hi);
+            return;
+        }
+        Job j = JOBS.get();
+        j.set(k, false, x, xOff, null, 0, y, yOff, n, lo, hi, false);
+        j.run(threads);
+    }
+
+    /** {@code y = a + b} element-wise, optionally with a fused ReLU. */
+    public static void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu,
+                           int threads) {
+        SimdKernels k = KernelProvider.kernels();
+        if (threads <= 1 || n < 2 * SLICE) {
+            k.add(a, aOff, b, bOff, y, yOff, n, relu);
+            return;
+        }
+        Job j = JOBS.get();
+        j.set(k, true, a, aOff, b, bOff, y, yOff, n, 0f, 0f, relu);
+        j.run(threads);
+    }
+
+    /** One call's arguments, reused by its thread so that a call allocates nothing. */
+    private static final class Job implements Parallel.RangeBody {
+        SimdKernels k;
+        boolean isAdd;
+        boolean relu;
+        float[] a;
+        float[] b;
+        float[] y;
+        int aOff;
+        int bOff;
+        int yOff;
+        int n;
+        float lo;
+        float hi;
+
+        void set(SimdKernels kernels, boolean add, float[] x, int xOff, float[] b2, int b2Off, float[] out, int outOff,
+                 int count, float low, float high, boolean withRelu) {
+            k = kernels;
+            isAdd = add;
+            a = x;
+            aOff = xOff;
+            b = b2;
+            bOff = b2Off;
+            y = out;
+            yOff = outOff;
+            n = count;
+            lo = low;
+            hi = high;
+            relu = withRelu;
+        }
+
+        void run(int threads) {
+            try {
+                Parallel.forRange(threads, (n + SLICE - 1) / SLICE, this);
+            } finally {
+                a = null;
+                b = null;
+                y = null;
+            }
+        }
+
+        @Override
+        public void run(int from, int to) {
+            int start = from * SLICE;
+            int len = Math.min(n, to * SLICE) - start;
+            if (isAdd) {
+                k.add(a, aOff + start, b, bOff + start, y, yOff + start, len, relu);
+            } else {
+                k.clamp(a, aOff + start, y, yOff + start, len, lo, hi);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.minnow.engine.kernel;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MaxPool2dTest {
+
+    @Test
+    void matchesTheNaivePoolOnRandomGeometriesWithNaNs() {
+        Random r = new Random(12);
+        for (int trial = 0; trial < 300; trial++) {
+            int planes = 1 + r.nextInt(5);
+            int inH = 1 + r.nextInt(13);
+            int inW = 1 + r.nextInt(40);
+            int kH = 1 + r.nextInt(3);
+            int kW = 1 + r.nextInt(3);
+            int sH = 1 + r.nextInt(3);
+            int sW = 1 + r.nextInt(3);
+            int pt = r.nextInt(kH);
+            int pl = r.nextInt(kW);
+            int pb = r.nextInt(kH);
+            int pr = r.nextInt(kW);
+            if (inH + pt + pb < kH || inW + pl + pr < kW) {
+                continue;
+            }
+            int outH = (inH + pt + pb - kH) / sH + 1;
+            int outW = (inW + pl + pr - kW) / sW + 1;
+            float[] x = GemmTest.random(r, 1 + planes * inH * inW);
+            if (trial % 4 == 0) {
+                x[1 + r.nextInt(planes * inH * inW)] = Float.NaN;
+            }
+            float[] expected = new float[planes * outH * outW];
+            PoolKernels.maxPoolNaive(x, 1, expected, 0, null, 0, false, planes, new int[] {1, inH, inW},
+                    new int[] {1, outH, outW}, new int[] {1, kH, kW}, new int[] {1, sH, sW}, new int[] {0, pt, pl},
+                    new int[] {1, 1, 1});
+            float[] got = new float[expected.length + 2];
+            MaxPool2d.forward(x, 1, got, 2, planes, inH, inW, outH, outW, kH, kW, sH, sW, pt, pl, 2);
+            // the training path: same maxima, and its scatter equals the naive backward pass
+            float[] y2 = new float[expected.length];
+            int[] winners = new int[expected.length];
+            PoolKernels.maxPool2dWithWinners(x, 1, y2, 0, winners, planes, inH, inW, outH, outW, kH, kW, sH, sW,
+                    pt, pl, 2);
+            float[] dy = GemmTest.random(r, expected.length);
+            float[] dxNaive = new float[planes * inH * inW];
+            float[] dxScatter = new float[planes * inH * inW];
+            PoolKernels.maxPoolBackward(x, 1, dy, 0, dxNaive, 0, planes, new int[] {1, inH, inW},
+                    new int[] {1, outH, outW}, new int[] {1, kH, kW}, new int[] {1, sH, sW}, new int[] {0, pt, pl},
+                    new int[] {1, 1, 1});
+            PoolKernels.maxPoolScatter(winners, expected.length, dy, 0, dxScatter, 0);
+            for (int i = 0; i < expected.length; i++) {
+                if (Float.floatToIntBits(y2[i]) != Float.floatToIntBits(expected[i])) {
+                    throw new AssertionError("trial " + trial + " training max " + i + ": " + y2[i] + " vs " + expected[i]);
+                }
+            }
+            for (int i = 0; i < dxNaive.length; i++) {
+                if (dxNaive[i] != dxScatter[i]) {
+                    throw new AssertionError("trial " + trial + " dx " + i + ": " + dxScatter[i] + " vs " + dxNaive[i]);
+                }
+            }
+            for (int i = 0; i < expected.length; i++) {
+                if (Float.floatToIntBits(got[2 + i]) != Float.floatToIntBits(expected[i])) {
+                    throw new AssertionError("trial " + trial + " element " + i + ": " + got[2 + i] + " vs " + expected[i]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.minnow.engine.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The row kernels behind depthwise convolution and max pooling, for both implementations. */
+class ShiftedRowsTest {
+
+    @Test
+    void sumsAndMaximaOfShiftedRowsMatchTheirDefinition() {
+        Random r = new Random(6);
+        for (SimdKernels k : GemmTest.implementations()) {
+            for (int trial = 0; trial < 50; trial++) {
+                int width = 1 + r.nextInt(70);
+                int nt = 1 + r.nextInt(10);
+                float[] in = GemmTest.random(r, 200 + width);
+                if (trial % 5 == 0) {
+                    in[r.nextInt(in.length)] = Float.NaN;
+                }
+                int[] taps = new int[nt];
+                float[] w = GemmTest.random(r, nt + 2);
+                for (int t = 0; t < nt; t++) {
+                    taps[t] = r.nextInt(200);
+                }
+                float[] sum = new float[width + 3];
+                float[] max = new float[width + 3];
+                k.shiftedRowSum(in, taps, w, 2, 0.5f, sum, 3, width);
+                k.shiftedRowMax(in, taps, max, 3, width);
+                for (int j = 0; j < width; j++) {
+                    double s = 0.5;
+                    float m = Float.NEGATIVE_INFINITY;
+                    boolean nan = false;
+                    for (int t = 0; t < nt; t++) {
+                        float v = in[taps[t] + j];
+                        s += w[2 + t] * v;
+                        nan |= Float.isNaN(v);
+                        m = Math.max(m, v);
+                    }
+                    if (nan) {
+                        assertThat(Float.isNaN(max[3 + j])).as("%s max of a NaN window", k.name()).isTrue();
+                        assertThat(Float.isNaN(sum[3 + j])).isTrue();
+                    } else {
+                        assertThat((double) sum[3 + j]).as("%s sum j=%d", k.name(), j).isCloseTo(s, within(1e-4));
+                        assertThat(max[3 + j]).as("%s max j=%d", k.name(), j).isEqualTo(m);
+                    }
+                }
+            }
+        }
+    }
+}
