@@ -9,6 +9,7 @@ final class RowWorkspace {
     private static final ThreadLocal<RowWorkspace> PER_THREAD = ThreadLocal.withInitial(RowWorkspace::new);
 
     private float[] padded = new float[0];
+    private float[] paddedGradient = new float[0];
     private float[] row = new float[0];
     private int[] taps = new int[0];
 
@@ -22,6 +23,14 @@ final class RowWorkspace {
             padded = new float[size];
         }
         return padded;
+    }
+
+    /** A second plane-sized buffer (the padded input gradient of a backward pass). */
+    float[] paddedGradient(int size) {
+        if (paddedGradient.length < size) {
+            paddedGradient = new float[size];
+        }
+        return paddedGradient;
     }
 
     float[] row(int size) {

@@ -32,7 +32,10 @@ public final class Main {
             new BenchCommand(),
             new OnnxTestCommand(),
             new ImportCommand(),
-            new ClassifyCommand());
+            new ClassifyCommand(),
+            new PruneCommand(),
+            new SensitivityCommand(),
+            new LotteryCommand());
 
     private Main() {
     }

@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Plan;
@@ -63,7 +64,8 @@ final class RunCommand implements Command {
         long seed = args.longOption("seed", 0);
         Path outputFile = args.pathOption("output");
         String model = args.positional(0);
-        Graph graph = ModelSource.load(model).graph();
+        // pruned layers run on sparse kernels (same results within float rounding)
+        Graph graph = SparseInference.sparsify(ModelSource.load(model).graph());
         Map<String, Tensor> given = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         readInputs(graph, args.options("input"), given, sources);
