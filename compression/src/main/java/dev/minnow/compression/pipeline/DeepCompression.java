@@ -6,6 +6,8 @@ import dev.minnow.compression.cluster.SharedWeights;
 import dev.minnow.compression.cluster.WeightSharing;
 import dev.minnow.compression.format.LayerSize;
 import dev.minnow.compression.format.MnzFile;
+import dev.minnow.compression.prune.MagnitudePruner;
+import dev.minnow.compression.prune.PrunableWeights;
 import dev.minnow.compression.report.HistogramChart;
 import dev.minnow.engine.data.ImageDataset;
 import dev.minnow.engine.graph.Graph;
@@ -105,7 +107,8 @@ public final class DeepCompression {
         PrintStream p = log != null ? log : new PrintStream(java.io.OutputStream.nullOutputStream());
         List<CompressionReport.Stage> stages = new ArrayList<>();
         long parameters = graph.parameterCount();
-        Map<String, String> kinds = PruningStandIn.prunableWeights(graph);
+        Map<String, String> kinds = new LinkedHashMap<>();
+        PrunableWeights.kinds(graph).forEach((w, k) -> kinds.put(w, k.label()));
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("model '" + model + "' has no convolution or fully connected weights"
                     + " to compress");
@@ -120,7 +123,7 @@ public final class DeepCompression {
             for (int t = 1; t <= s.pruneSteps(); t++) {
                 start = System.nanoTime();
                 masks = s.prune().masks(graph, kinds, t, s.pruneSteps());
-                PruningStandIn.apply(graph, masks);
+                MagnitudePruner.apply(graph, masks);
                 String note = String.format(Locale.ROOT, "%.1f %% of the weights pruned", 100 * prunedFraction(graph, kinds));
                 String label = s.pruneSteps() == 1 ? "pruned" : "pruned, step " + t + "/" + s.pruneSteps();
                 stages.add(stage(label, graph, test, s, start, note));
@@ -199,7 +202,7 @@ public final class DeepCompression {
         TrainConfig config = new TrainConfig(epochs, s.batch(), LearningRateSchedule.cosine(s.pruneLr(), 0f, 0.0),
                 Regularization.NONE, s.seed() + step, s.threads());
         Trainer trainer = new Trainer(graph, config, new Sgd(s.momentum(), s.momentum() > 0, s.weightDecay()));
-        PruningStandIn.attach(trainer, masks);
+        MagnitudePruner.attach(trainer, masks);
         trainer.log(log);
         trainer.fit(train, test);
     }

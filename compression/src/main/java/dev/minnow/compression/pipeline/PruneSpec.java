@@ -1,5 +1,6 @@
 package dev.minnow.compression.pipeline;
 
+import dev.minnow.compression.prune.MagnitudePruner;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -150,11 +151,11 @@ public record PruneSpec(Mode mode, double fallback, Map<String, Double> perLayer
         if (mode == Mode.QUALITY) {
             Map<String, Float> q = new LinkedHashMap<>();
             values.forEach((w, v) -> q.put(w, (float) atStep(v, t, steps)));
-            return PruningStandIn.byQuality(graph, q);
+            return MagnitudePruner.byQuality(graph, q);
         }
         Map<String, Double> s = new LinkedHashMap<>();
         values.forEach((w, v) -> s.put(w, atStep(v, t, steps)));
-        return mode == Mode.NONE ? Map.of() : PruningStandIn.bySparsity(graph, s);
+        return mode == Mode.NONE ? Map.of() : MagnitudePruner.bySparsity(graph, s);
     }
 
     /** "sparsity=0.9, fc3=0.75" or "none". */
