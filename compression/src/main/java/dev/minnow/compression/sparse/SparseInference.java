@@ -106,7 +106,8 @@ public final class SparseInference {
             if (w.rank() == 2 && g.initializer(n.input(0)) == null && sparsity(w) >= fcThreshold) {
                 return SparseGemm.of(n.op(), w);
             }
-        } else if (n.op() instanceof Conv conv) {
+        } else if (n.op() instanceof Conv conv && conv.activation() == null) {
+            // (a conv with a fused activation stays dense: the sparse kernel has no epilogue)
             boolean depthwise = w.shape().dim(1) == 1 && conv.group() > 1;
             if (w.rank() >= 3 && w.rank() <= 5 && !depthwise && sparsity(w) >= convThreshold) {
                 return SparseConv.of(conv, w);

@@ -12,6 +12,7 @@ import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
 import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.io.onnx.OnnxWriter;
+import dev.minnow.engine.op.Activation;
 import dev.minnow.engine.op.Conv;
 import dev.minnow.engine.op.Gemm;
 import dev.minnow.engine.op.MatMul;
@@ -68,6 +69,24 @@ class SparseInferenceTest {
             Tensor x = input(batch, batch);
             assertClose(run(sparse, x), run(g, x));
         }
+    }
+
+    @Test
+    void aConvolutionWithAFusedActivationStaysDense() {
+        Graph g = network();
+        MagnitudePruner.apply(g, MagnitudePruner.bySparsity(g, 0.9));
+        Graph.Builder b = g.toBuilder();
+        for (Node n : g.nodes()) {
+            if (n.op() instanceof Conv c) {
+                b.replaceNode(n.withOp(c.withActivation(Activation.relu())));
+            }
+        }
+        Graph fused = b.build();
+        Graph sparse = SparseInference.sparsify(fused);
+        assertThat(sparse.nodes().stream().filter(n -> n.op() instanceof SparseConv)).isEmpty();
+        assertThat(sparse.nodes().stream().filter(n -> n.op() instanceof SparseGemm)).hasSize(2);
+        Tensor x = input(2, 5);
+        assertClose(run(sparse, x), run(fused, x));
     }
 
     @Test

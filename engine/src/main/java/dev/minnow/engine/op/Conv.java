@@ -126,7 +126,7 @@ public final class Conv implements Op {
             }
         }
         Attributes c = conv.build();
-        return new Conv(SlidingWindow.fromOnnx(c), c.getInt("group", 1), Activation.fromAttributes(a));
+        return new Conv(SlidingWindow.fromOnnx(c), c.getInt("group", 1), Activation.fromAttributes(a, "FusedConv"));
     }
 
     /** This convolution with an activation fused into its output. */

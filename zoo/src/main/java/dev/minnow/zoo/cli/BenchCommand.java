@@ -38,6 +38,7 @@ final class BenchCommand implements Command {
             .option("threads", "T", "threads per op (default: one per core)")
             .option("iterations", "N", "timed runs (default: 20)")
             .option("warmup", "N", "untimed runs first, to let the JIT compile (default: 5)")
+            .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP)
             .repeatableOption("input-shape", "DIMS", "a whole input shape, e.g. 1,3,224,224 (NAME=DIMS for a model"
                     + " with several inputs), for inputs with unknown dimensions other than the batch")
             .flag("dense", "run pruned layers on the dense kernels too (by default a fully connected layer with at least"
@@ -90,6 +91,7 @@ final class BenchCommand implements Command {
             graph = SparseInference.sparsify(graph);
             sparseLayers = SparseInference.sparseNodes(graph).size();
         }
+        graph = InferenceOptimization.apply(graph, args, err);
         Map<String, Shape> shapes = inputShapes(graph, batch, args.option("batch") != null, args.options("input-shape"));
         Result r = bench(graph, shapes, threads, warmup, iterations);
         if (args.json()) {

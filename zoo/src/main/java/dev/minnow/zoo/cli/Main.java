@@ -33,6 +33,9 @@ public final class Main {
             new OnnxTestCommand(),
             new ImportCommand(),
             new ClassifyCommand(),
+            new ProfileCommand(),
+            new FuseCommand(),
+            new RebirthCommand(),
             new PruneCommand(),
             new SensitivityCommand(),
             new LotteryCommand());
