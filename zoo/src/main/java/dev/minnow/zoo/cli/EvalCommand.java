@@ -20,13 +20,14 @@ final class EvalCommand implements Command {
             input and [N, 10] logits) on the Fashion-MNIST test set: accuracy, mean cross-entropy
             and sample count. The input normalisation is the one recorded in a Minnow file's
             metadata; for an ONNX file it is pixels in [0, 1] unless --mean/--std say otherwise.""")
-            .argument("MODEL", "a .mnw or .onnx file")
+            .argument("MODEL", "a .mnw, .mnz (compressed) or .onnx file")
             .option("mean", "M", "normalisation mean (after scaling pixels to [0, 1])")
             .option("std", "S", "normalisation standard deviation")
             .option("batch", "B", "images per batch (default: 256)")
             .option("threads", "T", "threads per op (default: one per core)")
             .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP))
             .example("minnow eval lenet5.mnw", "")
+            .example("minnow eval lenet5.mnz", "a compressed model (minnow compress), decoded on loading")
             .example("minnow eval pytorch_lenet.onnx --json", "accuracy as a fraction, loss, samples")
             .build();
 

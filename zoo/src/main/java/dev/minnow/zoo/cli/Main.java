@@ -26,6 +26,7 @@ public final class Main {
             new DemoCommand(),
             new TrainCommand(),
             new EvalCommand(),
+            new CompressCommand(),
             new RunCommand(),
             new SummaryCommand(),
             new BenchCommand(),
