@@ -25,6 +25,8 @@ import dev.minnow.engine.tensor.Tensor;
 public final class HistogramObserver implements Observer {
     /** Histogram resolution (TensorRT's is 2048 as well). */
     public static final int BINS = 2048;
+    /** The probability an empty bin of the candidate distribution is given in the KL divergence. */
+    static final double EMPTY_BIN_MASS = 1e-4;
 
     /** How the threshold is chosen. */
     public enum Method { PERCENTILE, ENTROPY, MSE }
@@ -173,7 +175,12 @@ public final class HistogramObserver implements Observer {
         return best;
     }
 
-    /** KL(P || Q) over the first {@code n} bins after normalising both; empty Q bins get a tiny mass (smoothing). */
+    /**
+     * KL(P || Q) over the first {@code n} bins after normalising both. Q is 0 where the raw histogram
+     * was empty, and P is not in one place: the last bin, which holds the clipped outliers; such a bin
+     * gets the mass {@value #EMPTY_BIN_MASS} (smoothing, in the spirit of MXNet's and ONNX Runtime's
+     * calibrators), so that clipping a lone outlier costs a little, not an infinite divergence.
+     */
     private static double divergence(double[] p, double[] q, int n) {
         double ps = 0;
         double qs = 0;
@@ -188,7 +195,7 @@ public final class HistogramObserver implements Observer {
         for (int b = 0; b < n; b++) {
             if (p[b] > 0) {
                 double pb = p[b] / ps;
-                double qb = Math.max(q[b] / qs, 1e-12);
+                double qb = q[b] > 0 ? q[b] / qs : EMPTY_BIN_MASS;
                 kl += pb * Math.log(pb / qb);
             }
         }

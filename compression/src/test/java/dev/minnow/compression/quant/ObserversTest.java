@@ -75,12 +75,15 @@ class ObserversTest {
     }
 
     @Test
-    void entropyAndMseCalibrationClipALoneOutlierButKeepABalancedRange() {
+    void entropyClipsALoneOutlierMseKeepsItAndBothKeepABalancedRange() {
+        // min/max would spend 255 levels on [0, 100], leaving ~2.5 levels for the data itself; the
+        // entropy threshold follows the shape of the histogram and clips the outlier
         Range entropy = calibrate(HistogramObserver.entropy(), uniformWithOutlier());
-        Range mse = calibrate(HistogramObserver.mse(), uniformWithOutlier());
-        // min/max would spend 255 levels on [0, 100], leaving ~2.5 levels for the data itself
         assertThat(entropy.max()).isBetween(0.9f, 20f);
-        assertThat(mse.max()).isBetween(0.9f, 20f);
+        // the squared error of one value clipped from 100 to t, (100 - t)^2, outweighs the rounding
+        // noise of 1000 values, 1000 (t / 255)^2 / 12, until t ~ 99.7: MSE keeps a lone outlier
+        Range mse = calibrate(HistogramObserver.mse(), uniformWithOutlier());
+        assertThat(mse.max()).isGreaterThan(95f);
         // with no outlier, clipping only hurts: both keep (nearly) the whole range of uniform data
         Random rnd = new Random(3);
         float[] u = new float[20000];

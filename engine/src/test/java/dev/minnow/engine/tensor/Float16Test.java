@@ -1,12 +1,17 @@
 package dev.minnow.engine.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.minnow.engine.io.onnx.ConformanceResult;
+import dev.minnow.engine.io.onnx.OnnxConformance;
 import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.io.onnx.OnnxWriter;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.op.Cast;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -152,5 +157,13 @@ class Float16Test {
         assertThat(Plan.compile(gb, Shape.of(3)).runSingle(Tensor.zeros(3)).toFloatArray())
                 .containsExactly(-32768f, 7f, 32767f);
         assertThat(int16.toLongArray()).containsExactly(-32768L, 7L, 32767L);
+    }
+
+    @Test
+    void onnxsOwnCastToFloat16TestPasses() {
+        Path dir = OnnxConformance.defaultRoot().resolve("node/test_cast_FLOAT_to_FLOAT16");
+        assumeTrue(Files.isDirectory(dir), "no ONNX conformance data");
+        ConformanceResult r = OnnxConformance.run(dir);
+        assertThat(r.status()).as(r.detail()).isEqualTo(ConformanceResult.Status.PASS);
     }
 }

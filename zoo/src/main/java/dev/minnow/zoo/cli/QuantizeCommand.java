@@ -78,9 +78,10 @@ final class QuantizeCommand implements Command {
             fine-tunes the network with fake quantization (straight-through estimator). fp16 and
             int16 store the weights in 16 bits and compute in float. Writes a Minnow model (.mnw)
             or, for an .onnx name, standard ONNX (QLinearConv, QuantizeLinear/DequantizeLinear
-            around the other integer layers; Cast for 16-bit weights) that ONNX Runtime runs.""")
+            around the other integer layers; Cast for 16-bit weights) that ONNX Runtime runs.
+            """ + modeList())
             .argument("MODEL", "a trained .mnw (or .onnx) classifier with [N, 1, 28, 28] input")
-            .option("mode", "MODE", modeHelp())
+            .option("mode", "MODE", "one of the modes above (default: " + MODES.get(0).name() + ")")
             .option("out", "FILE", "where to write the quantized model (.mnw, or .onnx for standard ONNX)")
             .option("calibrate", "N", "int8: calibration batches of 64 training images (default: 8)")
             .option("observer", "NAME", "int8 activation ranges: minmax (default), ema, percentile, entropy, mse")
@@ -112,12 +113,13 @@ final class QuantizeCommand implements Command {
         return SPEC;
     }
 
-    private static String modeHelp() {
-        StringBuilder sb = new StringBuilder();
+    /** "Modes:" and one line per mode, for the description. */
+    private static String modeList() {
+        StringBuilder sb = new StringBuilder("\nModes:\n");
         for (Mode m : MODES) {
-            sb.append(sb.length() == 0 ? "" : "; ").append(m.name()).append(": ").append(m.help());
+            sb.append(String.format(Locale.ROOT, "  %-16s %s%n", m.name(), m.help()));
         }
-        return sb.append(" (default: ").append(MODES.get(0).name()).append(')').toString();
+        return sb.toString();
     }
 
     /** The mode of that name, or a usage error listing them all. */

@@ -28,8 +28,8 @@ class QuantizeCommandTest {
         assertThat(CliRun.of("quantize", "lenet5", "--embedded").errLine()).contains("--out FILE is required");
         assertThat(CliRun.of("quantize", "lenet5", "--observer", "kl", "--out", out, "--embedded").errLine())
                 .contains("unknown observer 'kl'");
-        assertThat(CliRun.of("quantize", "--help").out()).contains("int8-qat: int8 after quantization-aware training")
-                .contains("fp16: weights stored as IEEE half precision");
+        assertThat(CliRun.of("quantize", "--help").out()).contains("Modes:")
+                .containsPattern("  int8-qat +int8 after quantization-aware training").contains("IEEE half precision");
         assertThat(Files.exists(dir.resolve("q.mnw"))).isFalse();
     }
 
@@ -70,6 +70,10 @@ class QuantizeCommandTest {
         assertThat((Double) jh.get("size_ratio")).isBetween(1.95, 2.01);
         assertThat((Double) jh.get("accuracy")).isCloseTo(base, within(0.003));
         assertThat(ModelFile.load(fp16).graph().initializers().values()).anyMatch(v -> v.type() == DataType.FLOAT16);
+        CliRun evalHalf = CliRun.of("eval", fp16.toString(), "--embedded", "--json");
+        assertThat(evalHalf.code()).as(evalHalf.err()).isZero();
+        assertThat((Double) MiniJson.parseObject(evalHalf.out().strip()).get("accuracy"))
+                .isEqualTo((Double) jh.get("accuracy"), within(1e-9));
 
         Path int16 = dir.resolve("lenet5-int16.mnw");
         CliRun i16 = CliRun.of("quantize", model.toString(), "--mode", "int16", "--embedded", "--out", int16.toString(),
