@@ -143,4 +143,21 @@ class Int8QuantizerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequantizationExample.explain(q, "pool", HELD_OUT.image(0)))
                 .hasMessageContaining("the quantized layers are [conv1, fc1, fc2]");
     }
+
+    @Test
+    void weightHistogramsPairTheFloatWeightsWithTheValuesTheIntegerLayerUses() {
+        Graph f = SmallNets.lenetLike(10);
+        Graph q = Int8Quantizer.quantize(f, CALIBRATION, options(false)).graph();
+        List<WeightHistograms.Layer> layers = WeightHistograms.of(Int8Quantizer.prepare(f), q);
+        assertThat(layers).extracting(WeightHistograms.Layer::name).containsExactly("conv1", "fc1", "fc2");
+        WeightHistograms.Layer fc1 = layers.get(1);
+        float[] w = f.initializer("fc1.weight").toFloatArray();
+        float step = q.initializer(q.node("fc1").input(4)).get(0);
+        assertThat(fc1.before()).containsExactly(w);
+        for (int i = 0; i < w.length; i++) {
+            // per tensor: every value on one grid, within half a step of the float weight
+            assertThat(fc1.after()[i] / step).isCloseTo(Math.round(fc1.after()[i] / step), within(1e-3f));
+            assertThat(Math.abs(fc1.after()[i] - w[i])).isLessThanOrEqualTo(0.5f * step * 1.0001f);
+        }
+    }
 }

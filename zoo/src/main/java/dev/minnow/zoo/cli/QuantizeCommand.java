@@ -6,6 +6,7 @@ import dev.minnow.compression.quant.OnnxExport;
 import dev.minnow.compression.quant.QuantizationAwareTraining;
 import dev.minnow.compression.quant.RequantizationExample;
 import dev.minnow.compression.quant.SixteenBitStorage;
+import dev.minnow.compression.quant.WeightHistograms;
 import dev.minnow.engine.data.FashionMnist;
 import dev.minnow.engine.data.Normalization;
 import dev.minnow.engine.graph.Graph;
@@ -89,6 +90,8 @@ final class QuantizeCommand implements Command {
             .option("lr", "LR", "quantization-aware training learning rate (default: 0.001, cosine to 0)")
             .option("explain", "LAYER", "int8: print the requantization arithmetic of that QLinearConv or QGemm on the"
                     + " first test image (S1, S2, S3, M, M0, shift, one accumulator by hand)")
+            .option("histograms", "DIR", "int8: write an SVG histogram of each layer's weights before and after"
+                    + " quantization there")
             .option("threads", "T", "threads per op (default: one per core)"))
             .example("minnow quantize lenet5.mnw --out lenet5-int8.mnw", "post-training, per channel")
             .example("minnow quantize mnv2.mnw --mode int8-per-tensor --out mnv2-pt.mnw --json", "")
@@ -164,6 +167,13 @@ final class QuantizeCommand implements Command {
         Settings settings = new Settings(observer, batches, epochs, lr, threads);
         Outcome q = mode.quantization().apply(new Request(model, data, settings, log));
         Evaluation after = Evaluation.of(q.graph(), data.test(), 256, threads);
+        if (args.pathOption("histograms") != null) {
+            String name = model.graph().name();
+            List<WeightHistograms.Layer> layers = WeightHistograms.of(Int8Quantizer.prepare(model.graph()), q.graph());
+            for (Path f : WeightHistograms.write(layers, name, args.pathOption("histograms"))) {
+                log.println("wrote " + f);
+            }
+        }
         if (args.option("explain") != null) {
             try {
                 RequantizationExample.explain(q.graph(), args.option("explain"), data.test().image(0))

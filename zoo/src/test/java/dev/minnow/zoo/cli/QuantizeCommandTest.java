@@ -41,8 +41,9 @@ class QuantizeCommandTest {
 
         Path int8 = dir.resolve("lenet5-int8.mnw");
         CliRun q = CliRun.of("quantize", model.toString(), "--embedded", "--calibrate", "2", "--threads", "2",
-                "--out", int8.toString(), "--json");
+                "--out", int8.toString(), "--json", "--histograms", dir.resolve("h").toString());
         assertThat(q.code()).as(q.err()).isZero();
+        assertThat(Files.readString(dir.resolve("h/lenet5-conv2-int8.svg"))).contains("<svg").contains("int8 (S2 * q)");
         Map<String, Object> j = MiniJson.parseObject(q.out().strip());
         assertThat(j).containsKeys("baseline_accuracy", "accuracy", "bytes_before", "bytes_after", "size_ratio");
         assertThat(j.get("mode")).isEqualTo("int8");
