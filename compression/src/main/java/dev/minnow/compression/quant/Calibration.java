@@ -17,7 +17,8 @@ import java.util.Map;
  * Runs a float graph on a few batches and lets one {@link Observer} per tensor choose its range:
  * the calibration step of post-training quantization. Batches are drawn shuffled (with a fixed
  * seed) from the data given, which should be training data, never the test set the accuracy is
- * reported on.
+ * reported on. The graph's outputs always get the {@link MinMaxObserver}: clipping the largest logits
+ * would change which class wins.
  */
 public final class Calibration {
     private Calibration() {
@@ -53,7 +54,8 @@ public final class Calibration {
                 PlanOptions.inference().withThreads(threads).withReuseBuffers(false));
         Map<String, Observer> observers = new LinkedHashMap<>();
         for (String t : tensors) {
-            observers.put(t, kind.create());
+            // the network's outputs are never clipped: their largest values decide the answer
+            observers.put(t, g.outputs().contains(t) ? new MinMaxObserver() : kind.create());
         }
         pass(plan, observers, inputs, false);
         if (observers.values().stream().anyMatch(Observer::needsSecondPass)) {
