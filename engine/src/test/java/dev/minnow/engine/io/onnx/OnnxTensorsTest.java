@@ -127,8 +127,8 @@ class OnnxTensorsTest {
     void unsupportedStorageAndTypesSayWhat() {
         assertThatThrownBy(() -> OnnxReader.readTensor(header(11, 1).writeFixed64(10, 0).toByteArray(), "d.pb"))
                 .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("'t'").hasMessageContaining("DOUBLE");
-        assertThatThrownBy(() -> OnnxReader.readTensor(header(10, 1).toByteArray(), "h.pb"))
-                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("FLOAT16");
+        assertThatThrownBy(() -> OnnxReader.readTensor(header(16, 1).toByteArray(), "h.pb"))
+                .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("BFLOAT16");
         byte[] external = header(1, 4).writeMessage(13, new ProtobufWriter().writeString(1, "location")
                 .writeString(2, "weights.bin")).writeVarint(14, 1).toByteArray();
         assertThatThrownBy(() -> OnnxReader.readTensor(external, "e.pb"))
