@@ -12,11 +12,11 @@
 # the defaults it takes tens of minutes on 2 cores (VGG-16 at batch 8 alone: 25 runs of 124 G MACs);
 # --warmup 1 --iterations 3 checks the script in about 7 minutes.
 #
-# Columns: params are the learned parameters, torchvision's count, as ModelCost counts them: the
-# summary's total less BatchNorm's running mean and variance (statistics, not parameters: half of
-# each BatchNormalization node's count) and less the scalar settings of Clip (ReLU6's bounds) and
-# Dropout (its ratio); size is every stored float32 (statistics included),
-# what a .mnw file of the model holds; latency is per batch, images/s = 8 / batch-8 latency.
+# Columns: params are the learned parameters, torchvision's count (the summary's "params": what the
+# ops read as trainable inputs; BatchNorm's running statistics and other constants are its
+# "constants"); size is every stored float32, parameters and constants, what a .mnw file of the
+# model holds; latency is per batch, images/s = 8 / batch-8 latency. bench warms each model up for
+# --warmup runs and at least 2 seconds before timing.
 # Needs python3 (any) to read the JSON.
 set -euo pipefail
 
@@ -48,15 +48,14 @@ import json, sys
 j = json.load(sys.stdin)
 what = sys.argv[1]
 if what == "params":
-    stats = sum(n["params"] // 2 for n in j["nodes"] if n["op"] == "BatchNormalization")
-    settings = sum(n["params"] for n in j["nodes"] if n["op"] in ("Clip", "Dropout"))
-    print("{:,}".format(j["params"] - stats - settings))
+    print("{:,}".format(j["params"]))
 elif what == "size_mb":
-    print("%.1f" % (j["params"] * 4 / 1e6))
+    print("%.1f" % ((j["params"] + j.get("constants", 0)) * 4 / 1e6))
 elif what == "gmacs":
     print("%.3g" % (j["macs"] / 1e9))
 else:
-    print("%.1f" % j[what])
+    v = j[what]
+    print("%.3g" % v if v < 10 else "%.1f" % v)
 ' "$1"
 }
 

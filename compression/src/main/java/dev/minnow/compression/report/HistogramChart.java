@@ -121,8 +121,8 @@ public final class HistogramChart {
                 top = Math.max(top, n);
             }
         }
-        double[] xr = niceRange(lo, hi);
-        double[] yr = niceRange(0, top);
+        double[] xr = SvgAxis.niceRange(lo, hi);
+        double[] yr = SvgAxis.niceRange(0, top);
         yr[0] = 0;
         double plotW = WIDTH - LEFT - RIGHT;
         double plotH = HEIGHT - TOP - BOTTOM;
@@ -131,27 +131,27 @@ public final class HistogramChart {
                 + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
         s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">%s</text>%n",
-                LEFT + plotW / 2, escape(title)));
-        for (double t : ticks(xr)) {
+                LEFT + plotW / 2, SvgAxis.escape(title)));
+        for (double t : SvgAxis.ticks(xr)) {
             double px = LEFT + (t - xr[0]) / (xr[1] - xr[0]) * plotW;
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
                     px, TOP + plotH, px, TOP + plotH + 5));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
-                    px, TOP + plotH + 19, label(t)));
+                    px, TOP + plotH + 19, SvgAxis.label(t)));
         }
-        for (double t : ticks(yr)) {
+        for (double t : SvgAxis.ticks(yr)) {
             double py = TOP + plotH - (t - yr[0]) / (yr[1] - yr[0]) * plotH;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>%n",
                     LEFT, py, LEFT + plotW, py));
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 8, py + 4, label(t)));
+                    LEFT - 8, py + 4, SvgAxis.label(t)));
         }
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\""
                 + " stroke=\"black\"/>%n", LEFT, TOP, plotW, plotH));
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                LEFT + plotW / 2, HEIGHT - 12, escape(xLabel)));
+                LEFT + plotW / 2, HEIGHT - 12, SvgAxis.escape(xLabel)));
         s.append(String.format(Locale.ROOT, "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\">"
-                + "%s</text>%n", TOP + plotH / 2, escape(yLabel)));
+                + "%s</text>%n", TOP + plotH / 2, SvgAxis.escape(yLabel)));
         double binW = (hi - lo) / bins;
         for (int i = 0; i < counts.size(); i++) {
             String color = PALETTE[i % PALETTE.length];
@@ -184,12 +184,12 @@ public final class HistogramChart {
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\""
                     + " fill-opacity=\"%s\"/>%n", lx, ly - 5, PALETTE[i % PALETTE.length], i == 0 ? "0.45" : "0.9"));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 26, ly + 4,
-                    escape(series.get(i).name())));
+                    SvgAxis.escape(series.get(i).name())));
         }
         for (int i = 0; i < markers.size(); i++, ly += 20) {
             s.append(cross(lx + 9, ly, PALETTE[(series.size() + i) % PALETTE.length]));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 26, ly + 4,
-                    escape(markers.get(i).name())));
+                    SvgAxis.escape(markers.get(i).name())));
         }
         s.append("</svg>\n");
         return s.toString();
@@ -198,44 +198,5 @@ public final class HistogramChart {
     private static String cross(double x, double y, String color) {
         return String.format(Locale.ROOT, "<path d=\"M%.1f %.1fl6 6m0 -6l-6 6\" stroke=\"%s\" stroke-width=\"1.5\"/>%n",
                 x - 3, y - 3, color);
-    }
-
-    private static double[] niceRange(double lo, double hi) {
-        double step = niceStep((hi - lo) / 6);
-        return new double[] {Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step};
-    }
-
-    /** The smallest of 1, 2, 5 times a power of ten that is at least {@code raw}. */
-    private static double niceStep(double raw) {
-        double p = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double m : new double[] {1, 2, 5, 10}) {
-            if (m * p >= raw * (1 - 1e-9)) {
-                return m * p;
-            }
-        }
-        return 10 * p;
-    }
-
-    private static List<Double> ticks(double[] r) {
-        double step = niceStep((r[1] - r[0]) / 8);
-        List<Double> t = new ArrayList<>();
-        long first = (long) Math.ceil(r[0] / step - 1e-9);
-        long last = (long) Math.floor(r[1] / step + 1e-9);
-        for (long i = first; i <= last; i++) {
-            t.add(i * step);
-        }
-        return t;
-    }
-
-    private static String label(double v) {
-        if (Math.abs(v - Math.rint(v)) < 1e-9) {
-            return String.format(Locale.ROOT, "%d", (long) Math.rint(v));
-        }
-        String s = String.format(Locale.ROOT, "%.4f", v);
-        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

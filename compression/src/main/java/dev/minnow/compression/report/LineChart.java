@@ -84,8 +84,8 @@ public final class LineChart {
 
     /** The SVG document. */
     public String toSvg() {
-        double[] xr = xRange != null ? xRange : niceRange(dataRange(true));
-        double[] yr = yRange != null ? yRange : niceRange(dataRange(false));
+        double[] xr = xRange != null ? xRange : SvgAxis.niceRange(dataRange(true));
+        double[] yr = yRange != null ? yRange : SvgAxis.niceRange(dataRange(false));
         double plotW = WIDTH - LEFT - RIGHT;
         double plotH = HEIGHT - TOP - BOTTOM;
         StringBuilder s = new StringBuilder();
@@ -93,33 +93,33 @@ public final class LineChart {
                 + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
         s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">%s</text>%n",
-                LEFT + plotW / 2, escape(title)));
+                LEFT + plotW / 2, SvgAxis.escape(title)));
         // grid and ticks
-        for (double t : ticks(xr)) {
+        for (double t : SvgAxis.ticks(xr)) {
             double px = LEFT + (t - xr[0]) / (xr[1] - xr[0]) * plotW;
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>%n",
                     px, TOP, px, TOP + plotH));
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
                     px, TOP + plotH, px, TOP + plotH + 5));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
-                    px, TOP + plotH + 19, label(t)));
+                    px, TOP + plotH + 19, SvgAxis.label(t)));
         }
-        for (double t : ticks(yr)) {
+        for (double t : SvgAxis.ticks(yr)) {
             double py = TOP + plotH - (t - yr[0]) / (yr[1] - yr[0]) * plotH;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>%n",
                     LEFT, py, LEFT + plotW, py));
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>%n",
                     LEFT - 5, py, LEFT, py));
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 8, py + 4, label(t)));
+                    LEFT - 8, py + 4, SvgAxis.label(t)));
         }
         // axes
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>%n",
                 LEFT, TOP, plotW, plotH));
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                LEFT + plotW / 2, HEIGHT - 14, escape(xLabel)));
+                LEFT + plotW / 2, HEIGHT - 14, SvgAxis.escape(xLabel)));
         s.append(String.format(Locale.ROOT, "<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\">%s</text>%n",
-                TOP + plotH / 2, escape(yLabel)));
+                TOP + plotH / 2, SvgAxis.escape(yLabel)));
         // clipped data
         s.append(String.format(Locale.ROOT, "<clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\"/></clipPath>%n",
                 LEFT, TOP, plotW, plotH));
@@ -158,13 +158,13 @@ public final class LineChart {
                     + " stroke-width=\"2\"/>%n", lx, ly, lx + 22, ly, color));
             s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", lx + 11, ly, color));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 28, ly + 4,
-                    escape(series.get(i).name())));
+                    SvgAxis.escape(series.get(i).name())));
         }
         for (Reference r : references) {
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\""
                     + " stroke-dasharray=\"6 4\"/>%n", lx, ly, lx + 22, ly));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 28, ly + 4,
-                    escape(r.label())));
+                    SvgAxis.escape(r.label())));
             ly += 20;
         }
         s.append("</svg>\n");
@@ -193,52 +193,5 @@ public final class LineChart {
             return new double[] {0, 1};
         }
         return new double[] {min, max};
-    }
-
-    /** The range widened outwards to multiples of its tick step; a degenerate range gets a width of 1. */
-    static double[] niceRange(double[] r) {
-        double lo = r[0];
-        double hi = r[1];
-        if (hi - lo < 1e-12) {
-            lo -= 0.5;
-            hi += 0.5;
-        }
-        double step = niceStep((hi - lo) / 6);
-        return new double[] {Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step};
-    }
-
-    /** The smallest of 1, 2, 5 times a power of ten that is at least {@code raw}. */
-    static double niceStep(double raw) {
-        double p = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double m : new double[] {1, 2, 5, 10}) {
-            if (m * p >= raw * (1 - 1e-9)) {
-                return m * p;
-            }
-        }
-        return 10 * p;
-    }
-
-    /** Tick positions: multiples of a nice step inside the range, about 5 to 10 of them. */
-    static List<Double> ticks(double[] r) {
-        double step = niceStep((r[1] - r[0]) / 8);
-        List<Double> t = new ArrayList<>();
-        long first = (long) Math.ceil(r[0] / step - 1e-9);
-        long last = (long) Math.floor(r[1] / step + 1e-9);
-        for (long i = first; i <= last; i++) {
-            t.add(i * step);
-        }
-        return t;
-    }
-
-    private static String label(double v) {
-        if (Math.abs(v - Math.rint(v)) < 1e-9) {
-            return String.format(Locale.ROOT, "%d", (long) Math.rint(v));
-        }
-        String s = String.format(Locale.ROOT, "%.4f", v);
-        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
-    }
-
-    static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

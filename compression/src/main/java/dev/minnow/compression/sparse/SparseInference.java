@@ -28,9 +28,12 @@ public final class SparseInference {
     /**
      * Fully connected layers go sparse from this sparsity on. CSR reads ~2 bytes per non-zero
      * byte (value + index), so at 50 % sparsity the sparse product moves as many bytes as the dense
-     * one; above about 70 % it is clearly faster at batch 1.
+     * one, and its indexed gathers are slower than the dense product's contiguous loads: measured at
+     * batch 1 (docs/pruning.md), the sparse layer was 1.2x-3.6x slower than the dense one at 70 % on
+     * all but the largest layer, about even at 90 % on cache-resident layers and 2x-5x faster at
+     * 90 % on AlexNet's layers.
      */
-    public static final double FC_THRESHOLD = 0.7;
+    public static final double FC_THRESHOLD = 0.9;
     /**
      * Convolutions go sparse from this sparsity on: the dense convolution is compute-bound and
      * runs near peak (and blocks several images into one GEMM at larger batches), so the sparse one

@@ -16,12 +16,12 @@ class LineChartTest {
 
     @Test
     void niceStepsAreOneTwoOrFiveTimesAPowerOfTen() {
-        assertThat(LineChart.niceStep(0.13)).isEqualTo(0.2, org.assertj.core.api.Assertions.within(1e-12));
-        assertThat(LineChart.niceStep(3)).isEqualTo(5);
-        assertThat(LineChart.niceStep(7)).isEqualTo(10);
-        assertThat(LineChart.niceStep(10)).isEqualTo(10);
-        assertThat(LineChart.niceRange(new double[] {83.2, 91.7})).containsExactly(82, 92);
-        assertThat(LineChart.ticks(new double[] {0, 100})).containsExactly(0.0, 20.0, 40.0, 60.0, 80.0, 100.0);
+        assertThat(SvgAxis.niceStep(0.13)).isEqualTo(0.2, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(SvgAxis.niceStep(3)).isEqualTo(5);
+        assertThat(SvgAxis.niceStep(7)).isEqualTo(10);
+        assertThat(SvgAxis.niceStep(10)).isEqualTo(10);
+        assertThat(SvgAxis.niceRange(new double[] {83.2, 91.7})).containsExactly(82, 92);
+        assertThat(SvgAxis.ticks(new double[] {0, 100})).containsExactly(0.0, 20.0, 40.0, 60.0, 80.0, 100.0);
     }
 
     @Test

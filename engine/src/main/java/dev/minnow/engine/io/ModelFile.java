@@ -109,15 +109,7 @@ public final class ModelFile {
 
     /** True when {@code bytes} starts with the Minnow signature. */
     public static boolean hasMagic(byte[] bytes) {
-        if (bytes.length < MAGIC.length) {
-            return false;
-        }
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (bytes[i] != MAGIC[i]) {
-                return false;
-            }
-        }
-        return true;
+        return bytes.length >= MAGIC.length && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
     }
 
     /** True when the file starts with the Minnow signature (reads 8 bytes). */

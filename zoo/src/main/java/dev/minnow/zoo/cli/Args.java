@@ -73,6 +73,23 @@ public final class Args {
         throw CliException.usage("--" + name + " expects a whole number of at least " + min + ", got '" + v + "'");
     }
 
+    /** A finite number option of at least {@code min}, or {@code defaultValue} when absent. */
+    public double doubleOption(String name, double defaultValue, double min) throws CliException {
+        String v = option(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (Double.isFinite(d) && d >= min) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw CliException.usage("--" + name + " expects a number of at least " + min + ", got '" + v + "'");
+    }
+
     /** A 64-bit integer option (seeds), or {@code defaultValue} when absent. */
     public long longOption(String name, long defaultValue) throws CliException {
         String v = option(name);

@@ -30,19 +30,21 @@ final class BenchCommand implements Command {
             Measures a model's inference speed. Plans the model once for inputs of batch size B
             (the declared input shape with its unknown first dimension set to B; other unknown
             dimensions must be given with --input-shape), fills the inputs with seeded random
-            values, runs it --warmup times untimed, then --iterations times timed. Prints the
+            values, runs it untimed (--warmup times, and at least --warmup-time seconds, so that the JIT
+            has compiled the kernels even for a small model), then --iterations times timed. Prints the
             median and 90th-percentile latency of one run and the throughput in images per second
             (batch / median). Planning and input preparation are not timed.""")
-            .argument("MODEL", "an ONNX file")
+            .argument("MODEL", "a zoo name, a Minnow model (.mnw, .mnz) or an ONNX file")
             .option("batch", "B", "batch size, the first dimension of each input (default: 1)")
             .option("threads", "T", "threads per op (default: one per core)")
             .option("iterations", "N", "timed runs (default: 20)")
             .option("warmup", "N", "untimed runs first, to let the JIT compile (default: 5)")
+            .option("warmup-time", "S", "keep warming up until S seconds have passed (default: 2; 0 for exactly --warmup runs)")
             .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP)
             .repeatableOption("input-shape", "DIMS", "a whole input shape, e.g. 1,3,224,224 (NAME=DIMS for a model"
                     + " with several inputs), for inputs with unknown dimensions other than the batch")
             .flag("dense", "run pruned layers on the dense kernels too (by default a fully connected layer with at least"
-                    + " 70 % zero weights, or a convolution with 80 %, runs on sparse kernels)")
+                    + " 90 % zero weights, or a convolution with 80 %, runs on sparse kernels)")
             .example("minnow bench resnet18.onnx", "batch 1, all cores")
             .example("minnow bench mobilenet_v2.onnx --batch 8 --threads 2 --iterations 50", "")
             .example("minnow bench model.onnx --json", "one JSON object: median_ms, p90_ms, images_per_s, ...")
@@ -84,6 +86,7 @@ final class BenchCommand implements Command {
         int threads = args.intOption("threads", Parallel.defaultThreads(), 1);
         int iterations = args.intOption("iterations", 20, 1);
         int warmup = args.intOption("warmup", 5, 0);
+        double warmupSeconds = args.doubleOption("warmup-time", 2.0, 0.0);
         String model = args.positional(0);
         Graph graph = loadModel(model);
         int sparseLayers = 0;
@@ -93,7 +96,7 @@ final class BenchCommand implements Command {
         }
         graph = InferenceOptimization.apply(graph, args, err);
         Map<String, Shape> shapes = inputShapes(graph, batch, args.option("batch") != null, args.options("input-shape"));
-        Result r = bench(graph, shapes, threads, warmup, iterations);
+        Result r = bench(graph, shapes, threads, warmup, warmupSeconds, iterations);
         if (args.json()) {
             Map<String, Object> j = json(model, r);
             j.put("sparse_layers", sparseLayers);
@@ -177,8 +180,13 @@ final class BenchCommand implements Command {
         return graph.inputs().stream().map(GraphInput::name).toList();
     }
 
-    /** Plans once, warms up, then times {@code iterations} runs on seeded random inputs (uniform in [0, 1) for floats). */
-    static Result bench(Graph graph, Map<String, Shape> shapes, int threads, int warmup, int iterations) {
+    /**
+     * Plans once, warms up ({@code warmup} runs, continued until {@code warmupSeconds} have passed,
+     * at most 100,000 runs), then times {@code iterations} runs on seeded random inputs (uniform in
+     * [0, 1) for floats).
+     */
+    static Result bench(Graph graph, Map<String, Shape> shapes, int threads, int warmup, double warmupSeconds,
+                        int iterations) {
         Random random = new Random(0);
         Tensor[] inputs = new Tensor[graph.inputs().size()];
         for (int i = 0; i < inputs.length; i++) {
@@ -192,8 +200,11 @@ final class BenchCommand implements Command {
             }
         }
         Plan plan = Plan.compile(graph, shapes, PlanOptions.inference().withThreads(threads));
-        for (int i = 0; i < warmup; i++) {
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        int warmed = 0;
+        while (warmed < warmup || (System.nanoTime() < warmupEnd && warmed < 100_000)) {
             plan.run(inputs);
+            warmed++;
         }
         double[] ms = new double[iterations];
         for (int i = 0; i < iterations; i++) {
@@ -203,7 +214,7 @@ final class BenchCommand implements Command {
         }
         Shape first = shapes.isEmpty() ? Shape.scalar() : shapes.values().iterator().next();
         int batch = first.rank() > 0 ? first.dim(0) : 1;
-        return new Result(shapes, batch, threads, warmup, ms, KernelProvider.kernels().name());
+        return new Result(shapes, batch, threads, warmed, ms, KernelProvider.kernels().name());
     }
 
     /** The nearest-rank percentile: the smallest value with at least {@code p} % of the values at or below it. */

@@ -118,9 +118,9 @@ final class RebirthCommand implements Command {
         log.println("3. timing both at batch 1, " + threads + " threads, exact optimisations applied to both");
         Map<String, Shape> shape = Map.of(original.inputs().get(0).name(), Shape.of(1, 1, 28, 28));
         BenchCommand.Result tOriginal = BenchCommand.bench(GraphOptimizer.standard().optimize(original).graph(), shape,
-                threads, 50, iterations);
+                threads, 50, 2.0, iterations);
         BenchCommand.Result tMerged = BenchCommand.bench(GraphOptimizer.standard().optimize(merged).graph(), shape,
-                threads, 50, iterations);
+                threads, 50, 2.0, iterations);
         long macsOriginal = FuseCommand.macs(original);
         long macsMerged = FuseCommand.macs(merged);
         double speedup = tOriginal.medianMs() / tMerged.medianMs();

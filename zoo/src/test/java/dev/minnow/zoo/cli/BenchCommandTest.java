@@ -42,7 +42,7 @@ class BenchCommandTest {
     void jsonHasTheFiguresAndTheSettings() throws Exception {
         Path model = convModel();
         CliRun r = CliRun.of("bench", model.toString(), "--batch", "3", "--threads", "1", "--iterations", "7",
-                "--warmup", "2", "--json");
+                "--warmup", "2", "--warmup-time", "0", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out().strip()).doesNotContain("\n");
         Map<String, Object> j = MiniJson.parseObject(r.out().strip());
@@ -66,7 +66,8 @@ class BenchCommandTest {
 
     @Test
     void textReportsMedianP90AndThroughput() throws Exception {
-        CliRun r = CliRun.of("bench", convModel().toString(), "--iterations", "3", "--warmup", "0", "--threads", "2");
+        CliRun r = CliRun.of("bench", convModel().toString(), "--iterations", "3", "--warmup", "0", "--warmup-time", "0",
+                "--threads", "2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("input 'x' [1, 2, 6, 6]", "2 threads", "0 warm-up runs, 3 timed runs",
                 "images/s (batch 1)").containsPattern("median \\d+\\.\\d{3} ms, p90 \\d+\\.\\d{3} ms");
@@ -102,11 +103,11 @@ class BenchCommandTest {
         Graph g = Graph.builder("relu").input("x", Shape.UNKNOWN, Shape.UNKNOWN)
                 .node("relu", new Relu(), List.of("x"), List.of("y")).output("y").build();
         Path model = write(g, "relu.onnx");
-        CliRun without = CliRun.of("bench", model.toString(), "--iterations", "1");
+        CliRun without = CliRun.of("bench", model.toString(), "--iterations", "1", "--warmup-time", "0");
         assertThat(without.code()).isEqualTo(2);
         assertThat(without.errLine()).contains("input 'x' is declared as", "--input-shape");
 
-        CliRun with = CliRun.of("bench", model.toString(), "--input-shape", "4,5", "--iterations", "2", "--json");
+        CliRun with = CliRun.of("bench", model.toString(), "--input-shape", "4,5", "--iterations", "2", "--warmup-time", "0", "--json");
         assertThat(with.code()).as(with.err()).isZero();
         Map<String, Object> j = MiniJson.parseObject(with.out().strip());
         assertThat(j.get("batch")).isEqualTo(4.0);
@@ -125,7 +126,7 @@ class BenchCommandTest {
         CliRun r = CliRun.of("bench", model.toString(), "--batch", "5");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.errLine()).contains("fixed batch size", "--batch 5 cannot apply");
-        CliRun ok = CliRun.of("bench", model.toString(), "--iterations", "1", "--json");
+        CliRun ok = CliRun.of("bench", model.toString(), "--iterations", "1", "--warmup-time", "0", "--json");
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(MiniJson.parseObject(ok.out().strip()).get("batch")).isEqualTo(2.0);
     }

@@ -29,7 +29,7 @@ class FusionCommandsTest {
                 .contains("lenet5: 8 -> 7 nodes, 2.29 M -> 2.29 M MACs per image; saved " + out);
         Graph g = ModelFile.load(out).graph();
         assertThat(g.nodes()).anyMatch(n -> n.op().opType().equals("FusedGemm"));
-        CliRun bench = CliRun.of("bench", out.toString(), "--iterations", "2", "--warmup", "0", "--threads", "1");
+        CliRun bench = CliRun.of("bench", out.toString(), "--iterations", "2", "--warmup-time", "0", "--warmup", "0", "--threads", "1");
         assertThat(bench.code()).as(bench.err()).isZero();
         CliRun profile = CliRun.of("profile", out.toString(), "--iterations", "2", "--warmup", "0", "--json");
         assertThat(profile.code()).as(profile.err()).isZero();
@@ -56,7 +56,7 @@ class FusionCommandsTest {
         assertThat((Double) j.get("nodes_after")).isLessThan(60.0);
         assertThat(j.get("changes").toString()).contains("streamline-merging: merged pool1 (MaxPool), lrn1 (LRN) "
                 + "into 'conv1' (Conv): stride 2 -> 4").contains("branch-merging: module inception5b/concat1");
-        CliRun bench = CliRun.of("bench", out.toString(), "--iterations", "1", "--warmup", "0", "--json");
+        CliRun bench = CliRun.of("bench", out.toString(), "--iterations", "1", "--warmup-time", "0", "--warmup", "0", "--json");
         assertThat(bench.code()).as(bench.err()).isZero();
     }
 

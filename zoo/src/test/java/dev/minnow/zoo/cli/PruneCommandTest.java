@@ -154,10 +154,10 @@ class PruneCommandTest {
         Path file = dir.resolve("p.onnx");
         assertThat(CliRun.of("prune", "lenet300", "--sparsity", "fc1=0.9,fc2=0.9", "--embedded", "--finetune-epochs", "0",
                 "--out", file.toString()).code()).isZero();
-        Map<String, Object> sparse = MiniJson.parseObject(CliRun.of("bench", file.toString(), "--iterations", "2",
+        Map<String, Object> sparse = MiniJson.parseObject(CliRun.of("bench", file.toString(), "--iterations", "2", "--warmup-time", "0",
                 "--warmup", "1", "--json").out());
         assertThat(sparse.get("sparse_layers")).isEqualTo(2.0);
-        Map<String, Object> dense = MiniJson.parseObject(CliRun.of("bench", file.toString(), "--iterations", "2",
+        Map<String, Object> dense = MiniJson.parseObject(CliRun.of("bench", file.toString(), "--iterations", "2", "--warmup-time", "0",
                 "--warmup", "1", "--dense", "--json").out());
         assertThat(dense.get("sparse_layers")).isEqualTo(0.0);
     }

@@ -1,0 +1,67 @@
+package dev.minnow.compression.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The axis arithmetic and text helpers the SVG charts share: "nice" ranges and tick steps (1, 2 or
+ * 5 times a power of ten, as a person would label an axis), tick positions, tick labels without
+ * trailing zeros, and XML escaping.
+ */
+final class SvgAxis {
+    private SvgAxis() {
+    }
+
+    /** {@code [lo, hi]} widened outwards to multiples of its tick step; a degenerate range gets a width of 1. */
+    static double[] niceRange(double lo, double hi) {
+        if (hi - lo < 1e-12) {
+            lo -= 0.5;
+            hi += 0.5;
+        }
+        double step = niceStep((hi - lo) / 6);
+        return new double[] {Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step};
+    }
+
+    /** {@link #niceRange(double, double)} of {@code [r[0], r[1]]}. */
+    static double[] niceRange(double[] r) {
+        return niceRange(r[0], r[1]);
+    }
+
+    /** The smallest of 1, 2, 5 times a power of ten that is at least {@code raw}. */
+    static double niceStep(double raw) {
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= raw * (1 - 1e-9)) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    /** Tick positions: multiples of a nice step inside the range {@code [r[0], r[1]]}, about 5 to 10 of them. */
+    static List<Double> ticks(double[] r) {
+        double step = niceStep((r[1] - r[0]) / 8);
+        List<Double> t = new ArrayList<>();
+        long first = (long) Math.ceil(r[0] / step - 1e-9);
+        long last = (long) Math.floor(r[1] / step + 1e-9);
+        for (long i = first; i <= last; i++) {
+            t.add(i * step);
+        }
+        return t;
+    }
+
+    /** A tick label: an integer without a decimal point, otherwise up to 4 decimals without trailing zeros. */
+    static String label(double v) {
+        if (Math.abs(v - Math.rint(v)) < 1e-9) {
+            return String.format(Locale.ROOT, "%d", (long) Math.rint(v));
+        }
+        String s = String.format(Locale.ROOT, "%.4f", v);
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    /** Text made safe for SVG (XML) content and attribute values. */
+    static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
