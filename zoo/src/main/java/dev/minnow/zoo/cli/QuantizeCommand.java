@@ -39,7 +39,8 @@ final class QuantizeCommand implements Command {
             standard ONNX (QLinearConv, and QuantizeLinear/DequantizeLinear around the others) that
             ONNX Runtime runs.""")
             .argument("MODEL", "a trained .mnw (or .onnx) classifier with [N, 1, 28, 28] input")
-            .option("mode", "MODE", "int8 (default), int8-per-tensor, int8-qat")
+            .option("mode", "MODE", "int8 (default), int8-per-tensor, int8-qat; ternary, ternary-per-layer, binary, xnor"
+                    + " (docs/lowbit-quantization.md)")
             .option("out", "FILE", "where to write the quantized model (.mnw, or .onnx for standard ONNX)")
             .option("calibrate", "N", "calibration batches of 64 training images (default: 8)")
             .option("observer", "NAME", "activation ranges: minmax (default), ema, percentile, entropy, mse")
@@ -50,6 +51,8 @@ final class QuantizeCommand implements Command {
             .example("minnow quantize mnv2.mnw --mode int8-per-tensor --out mnv2-pt.mnw --json", "")
             .example("minnow quantize lenet5.mnw --mode int8-qat --epochs 1 --out lenet5-qat.mnw", "")
             .example("minnow quantize lenet5.mnw --out lenet5-int8.onnx", "standard ONNX for other runtimes")
+            .example("minnow quantize lenet5.mnw --mode ternary --epochs 2 --out lenet5-ternary.mnw",
+                    "ternary weights (2 bits), straight-through training")
             .build();
 
     @Override
@@ -70,8 +73,12 @@ final class QuantizeCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         String mode = args.option("mode", "int8");
+        if (LowBitQuantize.MODES.contains(mode)) {
+            return LowBitQuantize.run(args, out, err);
+        }
         if (!List.of("int8", "int8-per-tensor", "int8-qat").contains(mode)) {
-            throw CliException.usage("--mode must be int8, int8-per-tensor or int8-qat, got '" + mode + "'");
+            throw CliException.usage("--mode must be int8, int8-per-tensor, int8-qat, ternary, ternary-per-layer, binary"
+                    + " or xnor, got '" + mode + "'");
         }
         Path file = args.pathOption("out");
         if (file == null) {
