@@ -7,7 +7,9 @@ import dev.minnow.engine.kernel.BinaryConv;
 import dev.minnow.engine.kernel.BitPacking;
 import dev.minnow.engine.op.Conv;
 import dev.minnow.engine.op.DequantizeLowBit;
+import dev.minnow.engine.op.Gemm;
 import dev.minnow.engine.op.XnorConv;
+import dev.minnow.engine.op.XnorGemm;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -25,9 +27,10 @@ import java.util.List;
  *   <li>{@code x -> BinaryActivation -> Conv(W -> LowBitFakeQuantize)} becomes one
  *       {@code XnorConv(x, signs, alpha, B)}: the weight signs packed channel-innermost
  *       ({@link BinaryConv#packWeights}) and the per-filter {@code alpha}; it binarises x itself and
- *       runs on XOR and popcount.</li>
+ *       runs on XOR and popcount; a Gemm fed by a BinaryActivation becomes an {@code XnorGemm} the same
+ *       way (its signs one row per output).</li>
  * </ul>
- * Both compute, for the trained weights, exactly what the fake-quantized graph computes.
+ * All compute, for the trained weights, exactly what the fake-quantized graph computes.
  */
 public final class LowBitPacking {
     private LowBitPacking() {
@@ -54,6 +57,9 @@ public final class LowBitPacking {
             b.removeInitializer(w);
             if (binarize != null && binarize.op() instanceof BinaryActivation act && layer.op() instanceof Conv conv) {
                 packXnor(b, layer, conv, binarize, act, weights, q);
+            } else if (binarize != null && binarize.op() instanceof BinaryActivation act
+                    && layer.op() instanceof Gemm gemm) {
+                packXnorGemm(b, layer, gemm, binarize, act, q);
             } else {
                 packWeights(b, f, w, q);
             }
@@ -85,11 +91,12 @@ public final class LowBitPacking {
         Shape ws = weights.shape();
         int filters = ws.dim(0);
         long[] signs = new long[filters * ws.dim(2) * ws.dim(3) * BinaryConv.words(ws.dim(1))];
-        BinaryConv.packWeights(q.dequantized().data(), 0, filters, ws.dim(1), ws.dim(2), ws.dim(3), signs, 0);
-        float[] alpha = new float[filters];
-        for (int oc = 0; oc < filters; oc++) {
-            alpha[oc] = q.scales().length == 1 ? q.scales()[0] : q.scales()[oc];
+        float[] codes = new float[q.codes().length];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = q.codes()[i];
         }
+        BinaryConv.packWeights(codes, 0, filters, ws.dim(1), ws.dim(2), ws.dim(3), signs, 0);
+        float[] alpha = perOutput(q, filters);
         String w = layer.input(1);
         String signName = b.freshName(w + "_signs");
         String alphaName = b.freshName(w + "_alpha");
@@ -102,6 +109,45 @@ public final class LowBitPacking {
         }
         b.removeNode(binarize.name());
         b.replaceNode(new Node(layer.name(), new XnorConv(conv.window(), act.scale()), inputs, layer.outputs()));
+    }
+
+    private static void packXnorGemm(Graph.Builder b, Node layer, Gemm gemm, Node binarize, BinaryActivation act,
+                                     LowBitWeights.Quantized q) {
+        if (q.coding() != LowBitWeights.Coding.BINARY) {
+            throw new IllegalArgumentException("layer " + layer.describe() + " has binary inputs but "
+                    + q.coding() + " weights; an XnorGemm needs binary weights");
+        }
+        Shape ws = q.shape();
+        int outputs = gemm.transB() ? ws.dim(0) : ws.dim(1);
+        int k = gemm.transB() ? ws.dim(1) : ws.dim(0);
+        float[] rows = new float[outputs * k];      // row j: the codes of output j's weights
+        for (int j = 0; j < outputs; j++) {
+            for (int i = 0; i < k; i++) {
+                rows[j * k + i] = q.codes()[gemm.transB() ? j * k + i : i * outputs + j];
+            }
+        }
+        long[] signs = new long[outputs * BinaryConv.words(k)];
+        BinaryConv.packWeights(rows, 0, outputs, k, 1, 1, signs, 0);
+        String w = layer.input(1);
+        String signName = b.freshName(w + "_signs");
+        String alphaName = b.freshName(w + "_alpha");
+        b.initializer(signName, Tensor.ofLongs(Shape.of(outputs, BinaryConv.words(k)), signs));
+        b.initializer(alphaName, Tensor.of(Shape.of(outputs), perOutput(q, outputs)));
+        List<String> inputs = new ArrayList<>(List.of(binarize.input(0), signName, alphaName));
+        if (!layer.input(2).isEmpty()) {
+            inputs.add(layer.input(2));
+        }
+        b.removeNode(binarize.name());
+        b.replaceNode(new Node(layer.name(), new XnorGemm(act.scale()), inputs, layer.outputs()));
+    }
+
+    /** One scale per output: the per-filter scales, or the layer's scale repeated. */
+    private static float[] perOutput(LowBitWeights.Quantized q, int outputs) {
+        float[] alpha = new float[outputs];
+        for (int j = 0; j < outputs; j++) {
+            alpha[j] = q.scales().length == 1 ? q.scales()[0] : q.scales()[j];
+        }
+        return alpha;
     }
 
     private static Graph dropUnusedInitializers(Graph g) {
@@ -118,7 +164,7 @@ public final class LowBitPacking {
      * Weight storage of the packed layers of {@code packed}: their bytes as float32 and as stored
      * (codes or sign words, plus scales).
      *
-     * @param layers       number of packed layers (DequantizeLowBit and XnorConv nodes)
+     * @param layers       number of packed layers (DequantizeLowBit, XnorConv and XnorGemm nodes)
      * @param floatBytes   4 bytes per weight of those layers
      * @param packedBytes  8 per INT64 word of codes or signs, plus 4 per scale
      */
@@ -146,6 +192,12 @@ public final class LowBitPacking {
                 plan = plan != null ? plan : planOf(packed);
                 floatBytes += 4L * signs.shape().dim(0) * signs.shape().dim(1) * signs.shape().dim(2)
                         * plan.info(n.input(0)).shape().dim(1);
+                packedBytes += bytes(signs) + bytes(packed.initializer(n.input(2)));
+            } else if (n.op() instanceof XnorGemm) {
+                Tensor signs = packed.initializer(n.input(1));
+                layers++;
+                plan = plan != null ? plan : planOf(packed);
+                floatBytes += 4L * signs.shape().dim(0) * plan.info(n.input(0)).shape().dim(1);
                 packedBytes += bytes(signs) + bytes(packed.initializer(n.input(2)));
             }
         }

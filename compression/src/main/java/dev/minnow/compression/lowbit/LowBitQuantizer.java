@@ -24,13 +24,14 @@ import java.util.Locale;
  *       XNOR-Net (they hold few weights and matter most for accuracy);</li>
  *   <li>{@link #withFakeQuantization}: each selected weight is read through a
  *       {@link LowBitFakeQuantize} (the float weights stay the parameters: "shadow" weights); in
- *       {@link Mode#XNOR} the input of each selected 2-D convolution also goes through a
+ *       {@link Mode#XNOR} the input of each selected layer with an XNOR form also goes through a
  *       {@link BinaryActivation};</li>
  *   <li>training with the ordinary {@link Trainer}, the gradients passing straight through; for
  *       binary codes the shadow weights are clipped to [-1, 1] after every step (BinaryConnect);</li>
  *   <li>{@link #pack}: the fake nodes become bit-packed codes and scales read by
  *       {@code DequantizeLowBit} (2 or 1 bits per weight in the file), and a binarised activation
- *       feeding a convolution becomes, with it, one {@code XnorConv} running on XOR and popcount.</li>
+ *       feeding a layer becomes, with it, one {@code XnorConv} or {@code XnorGemm} running on XOR
+ *       and popcount.</li>
  * </ol>
  * The packed graph computes exactly what the trained fake-quantized graph computes at inference.
  */
@@ -46,7 +47,7 @@ public final class LowBitQuantizer {
         TERNARY_PER_LAYER("ternary-per-layer", LowBitWeights.Coding.TERNARY, false),
         /** Binary weights, a scale E|W| per filter; activations stay float (BinaryConnect + XNOR-Net's alpha). */
         BINARY("binary", LowBitWeights.Coding.BINARY, true),
-        /** Binary weights and, for the 2-D convolutions, binary activations (XNOR-Net). */
+        /** Binary weights and binary inputs (XNOR-Net) for the layers that have an XNOR form (see {@link #select}). */
         XNOR("xnor", LowBitWeights.Coding.BINARY, true);
 
         private final String cliName;
@@ -100,8 +101,8 @@ public final class LowBitQuantizer {
     /**
      * The layers {@code mode} quantizes in {@code g}: Conv and Gemm nodes reading a float weight
      * initializer (read by no other node), in graph order, without the first and the last of them
-     * unless {@code allLayers}. In XNOR mode a layer also gets binary activations when it is a 2-D
-     * Conv with one group and no fused activation whose input is not a graph input.
+     * unless {@code allLayers}. In XNOR mode a layer also gets binary inputs when it has an XNOR form
+     * ({@link #supportsBinaryInput}) and its input is not a graph input.
      */
     public static List<Layer> select(Graph g, Mode mode, boolean allLayers) {
         List<Layer> all = new ArrayList<>();
@@ -116,14 +117,31 @@ public final class LowBitQuantizer {
             }
             int axis = !mode.perFilter() ? LowBitWeights.PER_LAYER
                     : n.op() instanceof Gemm gemm && !gemm.transB() ? 1 : 0;
-            boolean xnor = mode == Mode.XNOR && n.op() instanceof Conv c && c.group() == 1 && c.activation() == null
-                    && t.rank() == 4 && g.inputs().stream().noneMatch(in -> in.name().equals(n.input(0)));
+            boolean xnor = mode == Mode.XNOR && supportsBinaryInput(g, n, t)
+                    && g.inputs().stream().noneMatch(in -> in.name().equals(n.input(0)));
             all.add(new Layer(n.name(), w, axis, xnor));
         }
         if (allLayers) {
             return List.copyOf(all);
         }
         return all.size() <= 2 ? List.of() : List.copyOf(all.subList(1, all.size() - 1));
+    }
+
+    /**
+     * Whether the layer has an XNOR form: a 2-D Conv with one group and no fused activation
+     * ({@code XnorConv}), or a Gemm {@code Y = X W^T + B} or {@code X W + B} with alpha = beta = 1,
+     * X not transposed and a bias of shape {@code [M]} or none ({@code XnorGemm}).
+     */
+    static boolean supportsBinaryInput(Graph g, Node n, Tensor w) {
+        if (n.op() instanceof Conv c) {
+            return c.group() == 1 && c.activation() == null && w.rank() == 4;
+        }
+        if (n.op() instanceof Gemm gemm && gemm.alpha() == 1f && gemm.beta() == 1f && !gemm.transA() && w.rank() == 2) {
+            Tensor bias = n.input(2).isEmpty() ? null : g.initializer(n.input(2));
+            int outputs = gemm.transB() ? w.shape().dim(0) : w.shape().dim(1);
+            return n.input(2).isEmpty() || bias != null && bias.rank() == 1 && bias.shape().dim(0) == outputs;
+        }
+        return false;
     }
 
     /**

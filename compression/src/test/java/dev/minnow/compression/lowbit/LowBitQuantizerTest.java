@@ -12,6 +12,7 @@ import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.io.ModelFile;
 import dev.minnow.engine.op.DequantizeLowBit;
 import dev.minnow.engine.op.XnorConv;
+import dev.minnow.engine.op.XnorGemm;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import dev.minnow.engine.train.Evaluation;
@@ -46,7 +47,7 @@ class LowBitQuantizerTest {
         Graph g = smallCnn(1);
         List<LowBitQuantizer.Layer> layers = LowBitQuantizer.select(g, LowBitQuantizer.Mode.XNOR, false);
         assertThat(layers).extracting(LowBitQuantizer.Layer::node).containsExactly("conv2", "fc1");
-        assertThat(layers).extracting(LowBitQuantizer.Layer::xnor).containsExactly(true, false);
+        assertThat(layers).extracting(LowBitQuantizer.Layer::xnor).containsExactly(true, true);
         assertThat(layers.get(1).axis()).as("Gemm with transB: filters are rows").isEqualTo(0);
         assertThat(LowBitQuantizer.select(g, LowBitQuantizer.Mode.TERNARY_PER_LAYER, true)).hasSize(4)
                 .allMatch(l -> l.axis() == LowBitWeights.PER_LAYER && !l.xnor());
@@ -69,9 +70,11 @@ class LowBitQuantizerTest {
                 }
             }
             long xnor = packed.nodes().stream().filter(n -> n.op() instanceof XnorConv).count();
+            long xnorGemm = packed.nodes().stream().filter(n -> n.op() instanceof XnorGemm).count();
             long dequantize = packed.nodes().stream().filter(n -> n.op() instanceof DequantizeLowBit).count();
-            assertThat(xnor).as(mode.name()).isEqualTo(mode == LowBitQuantizer.Mode.XNOR ? 1 : 0);
-            assertThat(dequantize).as(mode.name()).isEqualTo(mode == LowBitQuantizer.Mode.XNOR ? 1 : 2);
+            boolean isXnor = mode == LowBitQuantizer.Mode.XNOR;
+            assertThat(List.of(xnor, xnorGemm, dequantize)).as(mode.name())
+                    .isEqualTo(isXnor ? List.of(1L, 1L, 0L) : List.of(0L, 0L, 2L));
             assertThat(packed.initializers()).doesNotContainKeys("conv2.weight", "fc1.weight")
                     .containsKeys("conv1.weight", "fc2.weight");
         }
@@ -85,7 +88,7 @@ class LowBitQuantizerTest {
         //          fc1 16 rows x 2 words x 2 planes x 8 B = 512 + 16 x 4 = 64
         LowBitPacking.PackedSize t = LowBitPacking.packedSize(packed(g, LowBitQuantizer.Mode.TERNARY));
         assertThat(t).isEqualTo(new LowBitPacking.PackedSize(2, 1152 + 4608, 128 + 32 + 512 + 64));
-        // xnor: conv2 signs [8, 3, 3, 1] x 8 B = 576 + alpha 32; fc1 binary 16 x 2 words x 8 B = 256 + 64
+        // xnor: conv2 signs [8, 3, 3, 1] x 8 B = 576 + alpha 32; fc1 signs [16, 2] x 8 B = 256 + alpha 64
         LowBitPacking.PackedSize x = LowBitPacking.packedSize(packed(g, LowBitQuantizer.Mode.XNOR));
         assertThat(x).isEqualTo(new LowBitPacking.PackedSize(2, 1152 + 4608, 576 + 32 + 256 + 64));
     }

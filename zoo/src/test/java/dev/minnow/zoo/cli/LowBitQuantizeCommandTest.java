@@ -49,7 +49,7 @@ class LowBitQuantizeCommandTest {
         CliRun x = CliRun.of("quantize", base.toString(), "--mode", "xnor", "--epochs", "0", "--embedded",
                 "--out", xnor.toString());
         assertThat(x.code()).as(x.err()).isZero();
-        assertThat(x.out()).contains("conv2 (xnor), fc1").contains("test accuracy").contains("packed layers");
+        assertThat(x.out()).contains("conv2 (xnor), fc1 (xnor)").contains("test accuracy").contains("packed layers");
         CliRun bench = CliRun.of("bench", xnor.toString(), "--iterations", "2", "--warmup", "0", "--threads", "1");
         assertThat(bench.code()).as(bench.err()).isZero();
     }
