@@ -10,7 +10,9 @@
 #   table.md         the markdown tables (dev.minnow.jmh.report.PerformanceTable), also printed
 #
 # Usage: jmh/run.sh [--quick | --smoke] [--no-build] [--no-check] [GROUP ...] [-- JMH-ARGS ...]
-#   GROUP      gemm, conv, networks, training, alloc, check (PeerCheck only), all (the default)
+#   GROUP      gemm, conv, networks, training, alloc, check (PeerCheck only), all (the default),
+#              sparse (pruned layers in CSR vs dense: docs/pruning.md; not part of all),
+#              int8 (int8 vs float32 layers at batch 1: docs/quantization.md; not part of all)
 #   --quick    fewer, shorter iterations (-wi 1 -w 1 -i 3 -r 1): a rough table in a fraction of the time
 #   --smoke    one 1-second iteration of everything (-wi 1 -w 1 -i 1 -r 1): does it all run?
 #   --no-build use the jar as it is
@@ -45,8 +47,8 @@ while [[ $# -gt 0 ]]; do
     --no-check) check=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --) shift; jmh_extra=("$@"); break ;;
-    gemm|conv|networks|training|alloc|check|all) groups+=("$1") ;;
-    *) echo "run.sh: unknown argument '$1' (groups: gemm conv networks training alloc check all; --help)" >&2; exit 2 ;;
+    gemm|conv|networks|training|alloc|check|sparse|int8|all) groups+=("$1") ;;
+    *) echo "run.sh: unknown argument '$1' (groups: gemm conv networks training alloc check sparse int8 all; --help)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -109,6 +111,8 @@ has gemm && patterns+=('\.(GemmPeerBenchmark|GemmBenchmark|GemmNaiveBenchmark)\.
 has conv && patterns+=('\.(ConvLayerPeerBenchmark|ConvLayerBenchmark|ConvLayerScalarBenchmark)\.')
 has networks && patterns+=('\.(NetworkPeerBenchmark|NetworkBenchmark|NetworkScalarBenchmark)\.')
 has training && patterns+=('\.(TrainingBenchmark|TrainingScalarBenchmark)\.')
+has sparse && patterns+=('\.(SparseFcBenchmark|DenseFcBenchmark|SparseConvBenchmark)\.')
+has int8 && patterns+=('\.Int8Benchmark\.')
 
 status=0
 if [[ ${#patterns[@]} -gt 0 ]]; then
@@ -128,6 +132,10 @@ failures="$(cat "$out"/*.log 2>/dev/null | awk '
   failed && /(Exception|Error)/ { print "  " bench " " params ": " $0; failed = 0 }')"
 
 if compgen -G "$out/*.json" >/dev/null; then
+  if has sparse; then
+    "$java" -cp "$jar" dev.minnow.jmh.report.SparseTable "$out" >"$out/sparse-table.md" \
+      && cat "$out/sparse-table.md" && echo "run.sh: sparse tables in $out/sparse-table.md" >&2 || status=2
+  fi
   if "$java" -cp "$jar" dev.minnow.jmh.report.PerformanceTable "$out" >"$out/table.md"; then
     echo
     cat "$out/table.md"

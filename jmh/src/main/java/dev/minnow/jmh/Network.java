@@ -1,5 +1,6 @@
 package dev.minnow.jmh;
 
+import dev.minnow.compression.fuse.GraphOptimizer;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.tensor.Shape;
@@ -59,8 +60,18 @@ public enum Network {
         return f;
     }
 
-    /** The model as Minnow reads it. */
+    /**
+     * The model as Minnow runs it: read from the ONNX file, then the exact inference optimisations
+     * that {@code ./minnow bench} applies on loading ({@link GraphOptimizer#standard()}: activations
+     * fused into convolutions, BN folded, dropout removed), as ONNX Runtime runs it with its graph
+     * optimisations at ALL.
+     */
     public Graph graph() {
+        return GraphOptimizer.standard().optimize(loaded()).graph();
+    }
+
+    /** The model exactly as the ONNX file describes it. */
+    public Graph loaded() {
         try {
             return OnnxReader.read(requireFile());
         } catch (IOException e) {

@@ -5,9 +5,12 @@ import dev.minnow.engine.data.ImageDataset;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
+import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,27 +33,39 @@ public final class Calibration {
             throw new IllegalArgumentException("calibration needs at least one batch, got " + batches);
         }
         int size = Math.min(batchSize, data.size());
-        Plan plan = Plan.compile(g, Map.of(g.inputs().get(0).name(), data.batchShape(size)),
+        int count = Math.max(1, Math.min(batches, data.size() / size));
+        List<Tensor> inputs = new ArrayList<>();
+        Batches drawn = new Batches(data, size, true, 17);
+        for (int b = 0; b < count && drawn.hasNext(); b++) {
+            inputs.add(drawn.next().copy());
+        }
+        return ranges(g, tensors, inputs, kind, threads);
+    }
+
+    /** The ranges of {@code tensors} observed while {@code g} runs on each of {@code inputs} (one shape). */
+    public static Map<String, Range> ranges(Graph g, Collection<String> tensors, List<Tensor> inputs,
+                                            ObserverKind kind, int threads) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("calibration needs at least one batch of inputs");
+        }
+        Shape shape = inputs.get(0).shape();
+        Plan plan = Plan.compile(g, Map.of(g.inputs().get(0).name(), shape),
                 PlanOptions.inference().withThreads(threads).withReuseBuffers(false));
         Map<String, Observer> observers = new LinkedHashMap<>();
         for (String t : tensors) {
             observers.put(t, kind.create());
         }
-        int count = Math.min(batches, data.size() / size);
-        pass(plan, observers, data, size, count, false);
+        pass(plan, observers, inputs, false);
         if (observers.values().stream().anyMatch(Observer::needsSecondPass)) {
-            pass(plan, observers, data, size, count, true);
+            pass(plan, observers, inputs, true);
         }
         Map<String, Range> r = new LinkedHashMap<>();
         observers.forEach((t, o) -> r.put(t, o.range()));
         return r;
     }
 
-    private static void pass(Plan plan, Map<String, Observer> observers, ImageDataset data, int size, int count,
-                             boolean second) {
-        Batches batches = new Batches(data, size, true, 17);
-        for (int b = 0; b < count && batches.hasNext(); b++) {
-            Tensor x = batches.next();
+    private static void pass(Plan plan, Map<String, Observer> observers, List<Tensor> inputs, boolean second) {
+        for (Tensor x : inputs) {
             plan.run(x);
             for (Map.Entry<String, Observer> e : observers.entrySet()) {
                 Tensor v = plan.value(e.getKey());

@@ -3,6 +3,7 @@ package dev.minnow.compression.quant;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Node;
+import dev.minnow.engine.op.Activation;
 import dev.minnow.engine.op.Add;
 import dev.minnow.engine.op.AveragePool;
 import dev.minnow.engine.op.Clip;
@@ -132,10 +133,11 @@ final class Int8Conversion {
 
     private void convertNode(Node n) {
         var op = n.op();
-        if (op instanceof Conv c && convertible(c) && isInitializer(n.input(1))
+        if (op instanceof Conv c && convertible(c.activation()) && isInitializer(n.input(1))
                 && (n.input(2).isEmpty() || isInitializer(n.input(2)))) {
             convertConv(n, c);
-        } else if (op instanceof Gemm gm && gm.alpha() == 1f && (gm.beta() == 1f || n.input(2).isEmpty())
+        } else if (op instanceof Gemm gm && convertible(gm.activation()) && gm.alpha() == 1f
+                && (gm.beta() == 1f || n.input(2).isEmpty())
                 && !gm.transA() && isInitializer(n.input(1)) && g.initializer(n.input(1)).rank() == 2
                 && (n.input(2).isEmpty() || isBiasVector(n.input(2), g.initializer(n.input(1)), gm.transB()))
                 && rank(n.input(0)) == 2) {
@@ -155,8 +157,9 @@ final class Int8Conversion {
         }
     }
 
-    private static boolean convertible(Conv c) {
-        return c.activation() == null || (c.activation().isClamp() && c.activation().lo() == 0f);
+    /** No fused activation, or a clamp from 0 (ReLU, ReLU6) that the output range's saturation applies. */
+    private static boolean convertible(Activation a) {
+        return a == null || (a.isClamp() && a.lo() == 0f);
     }
 
     /** Ops that move 8-bit values without arithmetic on them: max pooling and reshapes. */

@@ -1,5 +1,10 @@
 package dev.minnow.compression.quant;
 
+import dev.minnow.compression.fuse.FoldBatchNorm;
+import dev.minnow.compression.fuse.FoldConstants;
+import dev.minnow.compression.fuse.GraphOptimizer;
+import dev.minnow.compression.fuse.RemoveDropoutAndIdentity;
+import dev.minnow.compression.fuse.RemoveUnused;
 import dev.minnow.engine.data.ImageDataset;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
@@ -8,13 +13,15 @@ import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.tensor.Shape;
+import dev.minnow.engine.tensor.Tensor;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Post-training int8 quantization of a whole graph (Jacob et al. 2018; Krishnamoorthi 2018):
  * <ol>
- *   <li>batch normalisation folded into the convolutions, dropout removed;</li>
+ *   <li>batch normalisation folded into the convolutions, dropout removed ({@link #prepare});</li>
  *   <li>a dry run of the conversion lists the activation tensors that get quantized (a ReLU or
  *       ReLU6 right after a layer is fused into it, so its output is the one observed);</li>
  *   <li>calibration: the float graph runs on a few training batches and an {@link Observer} per
@@ -25,8 +32,16 @@ import java.util.Map;
  * </ol>
  * The result is an ordinary graph: saved as a {@code .mnw} it holds int8 weights (a quarter of
  * the float bytes), and {@code run}, {@code eval} and {@code bench} take it as any model.
+ * <pre>{@code
+ * Int8Quantizer.Result r = Int8Quantizer.quantize(floatGraph, trainingImages, Int8Quantizer.Options.defaults());
+ * ModelFile.save(r.graph(), metadata, Path.of("model-int8.mnw"));
+ * }</pre>
  */
 public final class Int8Quantizer {
+    /** The exact clean-ups done before quantizing; see {@link #prepare}. */
+    private static final GraphOptimizer PREPARE = new GraphOptimizer(List.of(new RemoveDropoutAndIdentity(),
+            new FoldConstants(), new FoldBatchNorm(), new RemoveUnused()));
+
     private Int8Quantizer() {
     }
 
@@ -58,6 +73,14 @@ public final class Int8Quantizer {
             return new Options(perChannel, observer, n, batchSize, signedActivations, threads);
         }
 
+        public Options withBatchSize(int n) {
+            return new Options(perChannel, observer, calibrationBatches, n, signedActivations, threads);
+        }
+
+        public Options withSignedActivations(boolean s) {
+            return new Options(perChannel, observer, calibrationBatches, batchSize, s, threads);
+        }
+
         public Options withThreads(int t) {
             return new Options(perChannel, observer, calibrationBatches, batchSize, signedActivations, t);
         }
@@ -70,16 +93,34 @@ public final class Int8Quantizer {
     /** Post-training quantization of {@code floatGraph}, calibrated on {@code calibration} (training images). */
     public static Result quantize(Graph floatGraph, ImageDataset calibration, Options o) {
         Graph prepared = prepare(floatGraph);
-        Map<String, Shape> shapes = shapes(prepared);
-        Int8Conversion.Requests req = Int8Conversion.requests(prepared, shapes, o.perChannel());
+        Int8Conversion.Requests req = requests(prepared, o.perChannel());
         Map<String, Range> ranges = Calibration.ranges(prepared, req.activations(), calibration, o.calibrationBatches(),
                 o.batchSize(), o.observer(), o.threads());
         return new Result(convert(prepared, ranges, o), ranges);
     }
 
-    /** BN folded into convolutions and dropout removed: the float graph that gets quantized. */
+    /**
+     * Post-training quantization calibrated on given input batches (any single-input graph, e.g.
+     * one layer in a benchmark); {@code o.calibrationBatches()} and {@code o.batchSize()} are not used.
+     */
+    public static Result quantize(Graph floatGraph, List<Tensor> calibrationBatches, Options o) {
+        Graph prepared = prepare(floatGraph);
+        Int8Conversion.Requests req = requests(prepared, o.perChannel());
+        Map<String, Range> ranges = Calibration.ranges(prepared, req.activations(), calibrationBatches, o.observer(),
+                o.threads());
+        return new Result(convert(prepared, ranges, o), ranges);
+    }
+
+    /**
+     * The float graph that gets quantized: dropout and identities removed, constants folded, batch
+     * normalisation folded into the preceding Conv or Gemm ({@link FoldBatchNorm}, one of the exact
+     * passes of {@link GraphOptimizer}: {@code w' = w gamma / sqrt(var + eps)},
+     * {@code b' = (b - mean) gamma / sqrt(var + eps) + beta}), and nothing else: activations stay
+     * separate nodes, so that quantization-aware training can still train the graph and the
+     * conversion sees each ReLU it fuses into a layer's saturation.
+     */
     public static Graph prepare(Graph floatGraph) {
-        return BatchNormFolding.prepareForInference(floatGraph);
+        return PREPARE.optimize(floatGraph).graph();
     }
 
     /** The integer graph of a prepared float graph, with given activation ranges. */
@@ -91,6 +132,11 @@ public final class Int8Quantizer {
             }
             return r;
         }, o.perChannel(), o.signedActivations());
+    }
+
+    /** The activation tensors whose ranges a conversion of the prepared graph needs, in graph order. */
+    public static List<String> activationsToCalibrate(Graph prepared) {
+        return requests(prepared, true).activations();
     }
 
     /** The activation tensors and weights a conversion of the prepared graph quantizes. */

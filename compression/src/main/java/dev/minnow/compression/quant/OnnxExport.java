@@ -1,11 +1,13 @@
 package dev.minnow.compression.quant;
 
+import dev.minnow.compression.fuse.RemoveUnused;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.Node;
 import dev.minnow.engine.op.AveragePool;
 import dev.minnow.engine.op.Add;
 import dev.minnow.engine.op.Concat;
 import dev.minnow.engine.op.DequantizeLinear;
+import dev.minnow.engine.op.FakeQuantize;
 import dev.minnow.engine.op.Gemm;
 import dev.minnow.engine.op.GlobalAveragePool;
 import dev.minnow.engine.op.Op;
@@ -66,11 +68,12 @@ public final class OnnxExport {
             } else if (op instanceof QLinearGlobalAveragePool) {
                 b.removeNode(n.name());
                 quantizeOutput(b, n, new GlobalAveragePool(), List.of(dequantize(b, n, 0, 1, 2, -1)), 3, 4);
-            } else if (!op.domain().isEmpty()) {
-                throw new IllegalArgumentException("node " + n.describe() + ": native op with no standard ONNX form");
+            } else if (op instanceof FakeQuantize) {
+                throw new IllegalArgumentException("node " + n.describe() + ": strip the fake quantization of a"
+                        + " training graph first (QuantizationAwareTraining.strip), then convert it");
             }
         }
-        return BatchNormFolding.dropUnusedInitializers(b.build());
+        return new RemoveUnused().apply(b.build()).graph();
     }
 
     /** {@code DequantizeLinear(n.input(x), n.input(s), n.input(z))}, per axis when {@code axis >= 0}. */

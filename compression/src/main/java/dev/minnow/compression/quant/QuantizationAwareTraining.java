@@ -1,5 +1,7 @@
 package dev.minnow.compression.quant;
 
+import dev.minnow.compression.fuse.GraphEdits;
+import dev.minnow.compression.fuse.RemoveUnused;
 import dev.minnow.engine.data.ImageDataset;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.Node;
@@ -11,6 +13,7 @@ import dev.minnow.engine.train.Optimizer;
 import dev.minnow.engine.train.TrainConfig;
 import dev.minnow.engine.train.Trainer;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +27,18 @@ import java.util.Map;
  *   <li>BN folded, dropout removed ({@link Int8Quantizer#prepare}); the folded network trains
  *       without BN, a simplification of the paper's sec. 3.2, which keeps batch statistics;</li>
  *   <li>{@link #insertFakeQuantize}: every weight the conversion quantizes is read through a
- *       per-channel symmetric FakeQuantize; every activation it quantizes (the same list,
- *       {@link Int8Conversion#requests}) goes through an affine uint8 FakeQuantize whose range
- *       starts from a min/max calibration and then follows the batches (EMA, momentum 0.01);</li>
- *   <li>training with the ordinary {@link Trainer} (gradients through the straight-through
- *       estimator);</li>
+ *       symmetric FakeQuantize (per channel or per tensor, as the conversion will do it); every
+ *       activation it quantizes (the same list, {@link Int8Conversion#requests}) goes through an
+ *       affine uint8 FakeQuantize whose range starts from a min/max calibration and then follows
+ *       the batches (EMA, momentum 0.01);</li>
+ *   <li>training with the ordinary {@link Trainer}: the forward pass rounds,
+ *       {@code y = S (clamp(round(x / S) + Z, qmin, qmax) - Z)}, and the backward pass is the
+ *       straight-through estimator, {@code dL/dx = dL/dy} inside the clamp, 0 outside;</li>
  *   <li>{@link #strip}: the FakeQuantize nodes are removed and their ranges read out, and
- *       {@link Int8Quantizer#convert} produces the integer graph.</li>
+ *       {@link Int8Quantizer#convert} produces the integer graph, on the very grid the training saw
+ *       (the weight rule is {@link SymmetricWeights}'s in both places).</li>
  * </ol>
+ * The graph given is not modified: its weights are copied before training.
  */
 public final class QuantizationAwareTraining {
     private QuantizationAwareTraining() {
@@ -48,10 +55,12 @@ public final class QuantizationAwareTraining {
     /**
      * Fine-tunes {@code floatGraph} with fake quantization and converts it: the whole pipeline.
      * Ranges start from a min/max calibration on {@code o.calibrationBatches()} training batches.
+     *
+     * @param test evaluated after every epoch (with fake quantization) when not null
      */
     public static Result train(Graph floatGraph, ImageDataset train, ImageDataset test, TrainConfig config,
                                Optimizer optimizer, Int8Quantizer.Options o, PrintStream log) {
-        Graph prepared = Int8Quantizer.prepare(floatGraph);
+        Graph prepared = withCopiedInitializers(Int8Quantizer.prepare(floatGraph));
         Int8Conversion.Requests req = Int8Quantizer.requests(prepared, o.perChannel());
         Map<String, Range> initial = Calibration.ranges(prepared, req.activations(), train, o.calibrationBatches(),
                 o.batchSize(), ObserverKind.MINMAX, o.threads());
@@ -67,31 +76,25 @@ public final class QuantizationAwareTraining {
         for (Map.Entry<String, Integer> w : req.weights().entrySet()) {
             String fq = b.freshName(w.getKey() + "_fake_quantized");
             int axis = w.getValue() < 0 ? FakeQuantize.PER_TENSOR : w.getValue();
-            rewireReaders(prepared, b, w.getKey(), fq);
+            GraphEdits.redirectReaders(b, w.getKey(), fq);
             b.node(b.freshName(w.getKey() + "_fake_quantize"), new FakeQuantize(-SymmetricWeights.QMAX,
                     SymmetricWeights.QMAX, axis, 0.01f), List.of(w.getKey()), List.of(fq));
         }
         for (String t : req.activations()) {
             Range r = initial.get(t);
+            if (r == null) {
+                throw new IllegalArgumentException("no initial range for activation '" + t + "'");
+            }
             String range = b.freshName(t + "_range");
             String fq = b.freshName(t + "_fake_quantized");
             b.initializer(range, Tensor.of(Shape.of(2), r.min(), r.max()));
-            rewireReaders(prepared, b, t, fq);
+            GraphEdits.redirectReaders(b, t, fq);
             if (prepared.outputs().contains(t)) {
-                List<String> outs = new java.util.ArrayList<>(b.outputs());
-                outs.replaceAll(o -> o.equals(t) ? fq : o);
-                b.clearOutputs();
-                outs.forEach(b::output);
+                replaceOutput(b, t, fq);
             }
             b.node(b.freshName(t + "_fake_quantize"), FakeQuantize.activations(), List.of(t, range), List.of(fq));
         }
         return b.build();
-    }
-
-    private static void rewireReaders(Graph g, Graph.Builder b, String from, String to) {
-        for (Node reader : g.consumers(from)) {
-            b.replaceNode(BatchNormFolding.rewire(BatchNormFolding.currentNode(b, reader.name()), from, to));
-        }
     }
 
     /** Removes every FakeQuantize node, reading activation ranges out of those that track one. */
@@ -106,19 +109,28 @@ public final class QuantizationAwareTraining {
             String y = n.output();
             if (!n.input(1).isEmpty()) {
                 Tensor r = qat.initializer(n.input(1));
-                ranges.put(x, new Range(r.get(0), r.get(1)));
+                ranges.put(x, new Range(Math.min(r.get(0), r.get(1)), r.get(1)));
             }
             b.removeNode(n.name());
-            for (Node reader : qat.consumers(y)) {
-                b.replaceNode(BatchNormFolding.rewire(BatchNormFolding.currentNode(b, reader.name()), y, x));
-            }
+            GraphEdits.redirectReaders(b, y, x);
             if (qat.outputs().contains(y)) {
-                List<String> outs = new java.util.ArrayList<>(b.outputs());
-                outs.replaceAll(o -> o.equals(y) ? x : o);
-                b.clearOutputs();
-                outs.forEach(b::output);
+                replaceOutput(b, y, x);
             }
         }
-        return new Stripped(BatchNormFolding.dropUnusedInitializers(b.build()), ranges);
+        return new Stripped(new RemoveUnused().apply(b.build()).graph(), ranges);
+    }
+
+    private static void replaceOutput(Graph.Builder b, String from, String to) {
+        List<String> outs = new ArrayList<>(b.outputs());
+        outs.replaceAll(o -> o.equals(from) ? to : o);
+        b.clearOutputs();
+        outs.forEach(b::output);
+    }
+
+    /** The graph with its own copy of every initializer, so that training leaves the caller's weights alone. */
+    private static Graph withCopiedInitializers(Graph g) {
+        Graph.Builder b = g.toBuilder();
+        g.initializers().forEach((name, t) -> b.initializer(name, t.copy()));
+        return b.build();
     }
 }

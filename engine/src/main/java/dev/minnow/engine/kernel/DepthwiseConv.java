@@ -22,8 +22,6 @@ public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
     private static final int ROW_BLOCK = 32;
 
-    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-
     private DepthwiseConv() {
     }
 
@@ -87,11 +85,78 @@ public final class DepthwiseConv {
         }
     }
 
+    /**
+     * The backward pass, adding {@code dL/dx}, {@code dL/dw} and {@code dL/db} (any may be null):
+     * <pre>
+     *   dw[oc, kh, kw] += sum over n, oh, ow of dy[n, oc, oh, ow] * xpad[n, c, oh*s + kh, ow*s + kw]
+     *   dxpad[n, c, oh*s + kh, ow*s + kw] += w[oc, kh, kw] * dy[n, oc, oh, ow]     (c = oc / m)
+     * </pre>
+     * Per output row and tap, the first is a dot product and the second an axpy between a row of
+     * {@code dy} and a row of the padded input (or its gradient); for stride 2 the {@code dy} row
+     * is spread over a full-resolution row with zeros in between, so both stay contiguous and
+     * vectorised, as in the forward pass. Threads take whole channels, so no two write the same
+     * filter gradient.
+     */
+    public static void backward(SimdKernels k, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
+                                float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
+                                int batch, int channels, int multiplier, int inH, int inW, int outH, int outW,
+                                int kH, int kW, int stride, int padTop, int padLeft, int threads) {
+        Job job = JOBS.get();
+        job.k = k;
+        job.x = x;
+        job.xOff = xOff;
+        job.w = w;
+        job.wOff = wOff;
+        job.y = dy;
+        job.yOff = dyOff;
+        job.dx = dx;
+        job.dxOff = dxOff;
+        job.dw = dw;
+        job.dwOff = dwOff;
+        job.b = db;
+        job.bOff = dbOff;
+        job.batch = batch;
+        job.backward = true;
+        job.channels = channels;
+        job.multiplier = multiplier;
+        job.inH = inH;
+        job.inW = inW;
+        job.outH = outH;
+        job.outW = outW;
+        job.kH = kH;
+        job.kW = kW;
+        job.stride = stride;
+        job.padTop = padTop;
+        job.padLeft = padLeft;
+        int fullWidth = (outW - 1) * stride + 1;
+        job.widthRounded = (fullWidth + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+        job.rowStride = job.widthRounded + kW - 1;
+        job.rows = (outH - 1) * stride + kH;
+        long work = (long) batch * channels * multiplier * outH * outW * kH * kW;
+        try {
+            Parallel.forRange(work < 1 << 15 ? 1 : threads, channels, job);
+        } finally {
+            job.backward = false;
+            job.x = null;
+            job.w = null;
+            job.b = null;
+            job.y = null;
+            job.dx = null;
+            job.dw = null;
+        }
+    }
+
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
     /** One call's settings, reused by its calling thread so that a call allocates nothing. */
     private static final class Job implements Parallel.RangeBody {
         SimdKernels k;
+        boolean backward;
+        int batch;
+        float[] dx;
+        float[] dw;
+        int dxOff;
+        int dwOff;
         float[] x;
         float[] w;
         float[] b;
@@ -117,7 +182,11 @@ public final class DepthwiseConv {
 
         @Override
         public void run(int from, int to) {
-            Workspace ws = WORKSPACE.get();
+            if (backward) {
+                backwardChannels(from, to);
+                return;
+            }
+            RowWorkspace ws = RowWorkspace.get();
             float[] padded = ws.padded(rows * rowStride);
             float[] row = ws.row(widthRounded);
             int[] taps = ws.taps(kH * kW);
@@ -153,33 +222,72 @@ public final class DepthwiseConv {
                 }
             }
         }
-    }
 
-    /** Per-thread buffers, grown once. */
-    private static final class Workspace {
-        private float[] padded = new float[0];
-        private float[] row = new float[0];
-        private int[] taps = new int[0];
-
-        float[] padded(int size) {
-            if (padded.length < size) {
-                padded = new float[size];
+        /** The backward pass for channels {@code [from, to)} of every image ({@code y} holds dy, {@code b} db). */
+        private void backwardChannels(int from, int to) {
+            RowWorkspace ws = RowWorkspace.get();
+            int size = rows * rowStride;
+            float[] padded = ws.padded(size);
+            float[] dPadded = ws.paddedGradient(size);
+            float[] dyRow = ws.row(widthRounded);
+            int inPlane = inH * inW;
+            int outPlane = outH * outW;
+            int outChannels = channels * multiplier;
+            for (int c = from; c < to; c++) {
+                for (int n = 0; n < batch; n++) {
+                    int xPlane = xOff + (n * channels + c) * inPlane;
+                    if (dw != null) {
+                        pad(x, xPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
+                    }
+                    if (dx != null) {
+                        java.util.Arrays.fill(dPadded, 0, size, 0f);
+                    }
+                    for (int j = 0; j < multiplier; j++) {
+                        int oc = c * multiplier + j;
+                        int dyPlane = yOff + (n * outChannels + oc) * outPlane;
+                        int wTaps = wOff + oc * kH * kW;
+                        java.util.Arrays.fill(dyRow, 0, widthRounded, 0f);
+                        float bias = 0f;
+                        for (int oh = 0; oh < outH; oh++) {
+                            int src = dyPlane + oh * outW;
+                            for (int ow = 0; ow < outW; ow++) {
+                                float g = y[src + ow];
+                                dyRow[ow * stride] = g;
+                                bias += g;
+                            }
+                            for (int kh = 0; kh < kH; kh++) {
+                                int rowBase = (oh * stride + kh) * rowStride;
+                                for (int kw = 0; kw < kW; kw++) {
+                                    if (dw != null) {
+                                        dw[dwOff + oc * kH * kW + kh * kW + kw] +=
+                                                k.dot(widthRounded, dyRow, 0, padded, rowBase + kw);
+                                    }
+                                    if (dx != null) {
+                                        k.axpy(widthRounded, w[wTaps + kh * kW + kw], dyRow, 0, dPadded, rowBase + kw);
+                                    }
+                                }
+                            }
+                        }
+                        if (b != null) {
+                            b[bOff + oc] += bias;
+                        }
+                    }
+                    if (dx != null) {
+                        int dxPlane = dxOff + (n * channels + c) * inPlane;
+                        for (int ih = 0; ih < inH; ih++) {
+                            int r = ih + padTop;
+                            if (r >= rows) {
+                                break;
+                            }
+                            int rowStart = r * rowStride + padLeft;
+                            int width = Math.min(inW, rowStride - padLeft);
+                            for (int iw = 0; iw < width; iw++) {
+                                dx[dxPlane + ih * inW + iw] += dPadded[rowStart + iw];
+                            }
+                        }
+                    }
+                }
             }
-            return padded;
-        }
-
-        float[] row(int size) {
-            if (row.length < size) {
-                row = new float[size];
-            }
-            return row;
-        }
-
-        int[] taps(int size) {
-            if (taps.length != size) {
-                taps = new int[size];
-            }
-            return taps;
         }
     }
 

@@ -75,7 +75,7 @@ public final class MaxPool2d {
 
         @Override
         public void run(int from, int to) {
-            Workspace ws = WORKSPACE.get();
+            RowWorkspace ws = RowWorkspace.get();
             float[] padded = ws.padded(rows * rowStride);
             float[] row = ws.row(width);
             int[] taps = ws.taps(kH * kW);
@@ -115,36 +115,6 @@ public final class MaxPool2d {
                 System.arraycopy(x, xPlane + ih * inW, padded, dst + padLeft, to);
                 Arrays.fill(padded, dst + padLeft + to, dst + rowStride, Float.NEGATIVE_INFINITY);
             }
-        }
-    }
-
-    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-
-    /** Per-thread buffers, grown once. */
-    private static final class Workspace {
-        private float[] padded = new float[0];
-        private float[] row = new float[0];
-        private int[] taps = new int[0];
-
-        float[] padded(int size) {
-            if (padded.length < size) {
-                padded = new float[size];
-            }
-            return padded;
-        }
-
-        float[] row(int size) {
-            if (row.length < size) {
-                row = new float[size];
-            }
-            return row;
-        }
-
-        int[] taps(int size) {
-            if (taps.length != size) {
-                taps = new int[size];
-            }
-            return taps;
         }
     }
 }

@@ -12,6 +12,42 @@ public final class PoolKernels {
     }
 
     /**
+     * The position (within its plane) of the maximum of one pooling window, or -1 when the window
+     * holds no input element: the first maximum in scan order wins, and a NaN wins over numbers.
+     */
+    private static int windowWinner(float[] x, int xPlane, int od, int oh, int ow, int[] in, int[] kernel,
+                                    int[] strides, int[] padBegin, int[] dilations) {
+        int inD = in[0], inH = in[1], inW = in[2];
+        float max = Float.NEGATIVE_INFINITY;
+        int best = -1;
+        for (int kd = 0; kd < kernel[0]; kd++) {
+            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
+            if (id < 0 || id >= inD) {
+                continue;
+            }
+            for (int kh = 0; kh < kernel[1]; kh++) {
+                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
+                if (ih < 0 || ih >= inH) {
+                    continue;
+                }
+                for (int kw = 0; kw < kernel[2]; kw++) {
+                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
+                    if (iw < 0 || iw >= inW) {
+                        continue;
+                    }
+                    int pos = (id * inH + ih) * inW + iw;
+                    float v = x[xPlane + pos];
+                    if (best < 0 || v > max || Float.isNaN(v)) {
+                        max = v;
+                        best = pos;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
      * Max pooling: {@code y = max} of the input positions the (dilated) window covers; padding
      * never wins (it acts as -infinity). A NaN in the window propagates, as in PyTorch. Ties keep
      * the first position in row-major order.
@@ -35,32 +71,8 @@ public final class PoolKernels {
             for (int od = 0; od < outD; od++) {
                 for (int oh = 0; oh < outH; oh++) {
                     for (int ow = 0; ow < outW; ow++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        int best = -1;
-                        for (int kd = 0; kd < kernel[0]; kd++) {
-                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
-                            if (id < 0 || id >= inD) {
-                                continue;
-                            }
-                            for (int kh = 0; kh < kernel[1]; kh++) {
-                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
-                                if (ih < 0 || ih >= inH) {
-                                    continue;
-                                }
-                                for (int kw = 0; kw < kernel[2]; kw++) {
-                                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
-                                    if (iw < 0 || iw >= inW) {
-                                        continue;
-                                    }
-                                    int pos = (id * inH + ih) * inW + iw;
-                                    float v = x[xPlane + pos];
-                                    if (best < 0 || v > max || Float.isNaN(v)) {
-                                        max = v;
-                                        best = pos;
-                                    }
-                                }
-                            }
-                        }
+                        int best = windowWinner(x, xPlane, od, oh, ow, in, kernel, strides, padBegin, dilations);
+                        float max = best < 0 ? Float.NEGATIVE_INFINITY : x[xPlane + best];
                         int o = p * outPlane + (od * outH + oh) * outW + ow;
                         y[yOff + o] = max;
                         if (indices != null) {
@@ -176,32 +188,7 @@ public final class PoolKernels {
             for (int od = 0; od < outD; od++) {
                 for (int oh = 0; oh < outH; oh++) {
                     for (int ow = 0; ow < outW; ow++) {
-                        float max = Float.NEGATIVE_INFINITY;
-                        int best = -1;
-                        for (int kd = 0; kd < kernel[0]; kd++) {
-                            int id = od * strides[0] - padBegin[0] + kd * dilations[0];
-                            if (id < 0 || id >= inD) {
-                                continue;
-                            }
-                            for (int kh = 0; kh < kernel[1]; kh++) {
-                                int ih = oh * strides[1] - padBegin[1] + kh * dilations[1];
-                                if (ih < 0 || ih >= inH) {
-                                    continue;
-                                }
-                                for (int kw = 0; kw < kernel[2]; kw++) {
-                                    int iw = ow * strides[2] - padBegin[2] + kw * dilations[2];
-                                    if (iw < 0 || iw >= inW) {
-                                        continue;
-                                    }
-                                    int pos = (id * inH + ih) * inW + iw;
-                                    float v = x[xPlane + pos];
-                                    if (best < 0 || v > max || Float.isNaN(v)) {
-                                        max = v;
-                                        best = pos;
-                                    }
-                                }
-                            }
-                        }
+                        int best = windowWinner(x, xPlane, od, oh, ow, in, kernel, strides, padBegin, dilations);
                         if (best >= 0) {
                             dx[dxOff + p * inPlane + best] += dy[dyOff + p * outPlane + (od * outH + oh) * outW + ow];
                         }

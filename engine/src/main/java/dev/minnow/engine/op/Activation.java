@@ -3,10 +3,11 @@ package dev.minnow.engine.op;
 import dev.minnow.engine.kernel.ElementwiseKernels;
 
 /**
- * An activation fused into the op that produces its input (a "FusedConv"): applied to each result
- * as it is written, it saves a full pass over memory and an intermediate buffer. ReLU and Clip
- * (ReLU6) are clamps, which the GEMM applies in its final write; LeakyReLU is applied right after,
- * while the output is still in cache.
+ * An activation fused into the op that produces its input (a "FusedConv" or "FusedGemm"): applied
+ * to each result as it is written, it saves a full pass over memory and an intermediate buffer.
+ * ReLU and Clip (ReLU6) are clamps, which the convolution's GEMM applies in its final write;
+ * LeakyReLU (and any activation of a FusedGemm) is applied right after, while the output is still
+ * in cache.
  *
  * @param kind  {@code "Relu"}, {@code "Clip"} or {@code "LeakyRelu"}, the ONNX op it replaces
  * @param lo    lower clamp bound (Relu: 0)
@@ -53,36 +54,36 @@ public record Activation(String kind, float lo, float hi, float alpha) {
         }
     }
 
-    /** The attributes a FusedConv exports: {@code activation} and {@code activation_params}. */
+    /** The attributes a FusedConv or FusedGemm exports: {@code activation} and {@code activation_params}. */
     void exportTo(Attributes.Builder b) {
         b.set("activation", kind);
         b.set("activation_params", kind.equals("LeakyRelu") ? new float[] {alpha} : new float[] {lo, hi});
     }
 
-    /** Reads {@link #exportTo}'s attributes back. */
-    static Activation fromAttributes(Attributes a) {
+    /** Reads {@link #exportTo}'s attributes back; {@code opType} names the fused op in messages. */
+    static Activation fromAttributes(Attributes a, String opType) {
         String kind = a.getString("activation", null);
         if (kind == null) {
-            throw new IllegalArgumentException("FusedConv needs an 'activation' attribute");
+            throw new IllegalArgumentException(opType + " needs an 'activation' attribute");
         }
         float[] p = a.getFloats("activation_params", new float[0]);
         return switch (kind) {
             case "Relu" -> relu();
             case "Clip" -> {
                 if (p.length != 2) {
-                    throw new IllegalArgumentException("FusedConv Clip needs activation_params [min, max], got "
+                    throw new IllegalArgumentException(opType + " Clip needs activation_params [min, max], got "
                             + java.util.Arrays.toString(p));
                 }
                 yield clip(p[0], p[1]);
             }
             case "LeakyRelu" -> {
                 if (p.length != 1) {
-                    throw new IllegalArgumentException("FusedConv LeakyRelu needs activation_params [alpha], got "
+                    throw new IllegalArgumentException(opType + " LeakyRelu needs activation_params [alpha], got "
                             + java.util.Arrays.toString(p));
                 }
                 yield leakyRelu(p[0]);
             }
-            default -> throw new IllegalArgumentException("FusedConv activation '" + kind
+            default -> throw new IllegalArgumentException(opType + " activation '" + kind
                     + "' is not supported (Relu, Clip, LeakyRelu)");
         };
     }

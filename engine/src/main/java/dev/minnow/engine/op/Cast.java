@@ -1,6 +1,7 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Float16;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
 
@@ -16,8 +17,9 @@ import java.util.List;
  *   <li>integer to a narrower integer keeps the low bits ({@code 300 -> uint8 44});</li>
  *   <li>to BOOL: non-zero is true; from BOOL: 1 or 0.</li>
  * </ul>
- * int64 to float rounds to the nearest float. Other targets (DOUBLE, FLOAT16, STRING...) are
- * refused with a message.
+ * int64 to float rounds to the nearest float. FLOAT16 and INT16 (16-bit storage of weights) convert
+ * through float: a half widens exactly, a float narrows to the nearest half (ties to even,
+ * {@link Float16}). Other targets (DOUBLE, STRING...) are refused with a message.
  */
 public final class Cast implements Op {
     private final DataType to;
@@ -39,7 +41,7 @@ public final class Cast implements Op {
         DataType t = DataType.fromOnnx(code);
         if (t == null) {
             throw new IllegalArgumentException("Cast to " + DataType.onnxName(code) + " is not supported (Minnow "
-                    + "supports FLOAT, UINT8, INT8, INT32, INT64 and BOOL)");
+                    + "supports FLOAT, FLOAT16, UINT8, INT8, INT16, INT32, INT64 and BOOL)");
         }
         return new Cast(t);
     }
@@ -72,6 +74,13 @@ public final class Cast implements Op {
             y.copyFrom(x);
             return;
         }
+        if (x.type() == DataType.FLOAT16) {
+            x = Float16.widen(x);
+            if (to == DataType.FLOAT) {
+                y.copyFrom(x);
+                return;
+            }
+        }
         int n = x.size();
         int yo = y.offset();
         switch (to) {
@@ -79,6 +88,18 @@ public final class Cast implements Op {
                 float[] yd = y.data();
                 for (int i = 0; i < n; i++) {
                     yd[yo + i] = integerAt(x, i); // x is an integer type here
+                }
+            }
+            case FLOAT16 -> {
+                short[] yd = y.shortData();
+                for (int i = 0; i < n; i++) {
+                    yd[yo + i] = Float16.fromFloat(x.type() == DataType.FLOAT ? x.get(i) : (float) integerAt(x, i));
+                }
+            }
+            case INT16 -> {
+                short[] yd = y.shortData();
+                for (int i = 0; i < n; i++) {
+                    yd[yo + i] = (short) (x.type() == DataType.FLOAT ? (long) x.get(i) : integerAt(x, i));
                 }
             }
             case INT64 -> {
@@ -117,7 +138,8 @@ public final class Cast implements Op {
             case INT32 -> x.intData()[at];
             case UINT8 -> x.byteData()[at] & 0xFF;
             case INT8, BOOL -> x.byteData()[at];
-            case FLOAT -> throw new IllegalStateException("not an integer tensor: " + x);
+            case INT16 -> x.shortData()[at];
+            case FLOAT, FLOAT16 -> throw new IllegalStateException("not an integer tensor: " + x);
         };
     }
 

@@ -126,7 +126,7 @@ public final class Conv implements Op {
             }
         }
         Attributes c = conv.build();
-        return new Conv(SlidingWindow.fromOnnx(c), c.getInt("group", 1), Activation.fromAttributes(a));
+        return new Conv(SlidingWindow.fromOnnx(c), c.getInt("group", 1), Activation.fromAttributes(a, "FusedConv"));
     }
 
     /** This convolution with an activation fused into its output. */
@@ -228,8 +228,7 @@ public final class Conv implements Op {
         WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
         int inChannels = x.shape().dim(1);
         if (inChannels / group == 1) {
-            if (g.in[0] == 1 && g.kernel[0] == 1 && g.strides[1] == g.strides[2]
-                    && DepthwiseConv.supports(g.strides[1], g.strides[2], g.dilations[1], g.dilations[2])) {
+            if (isPlainDepthwise(g)) {
                 DepthwiseConv.forward(KernelProvider.kernels(), x.data(), x.offset(), w.data(), w.offset(),
                         b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                         x.shape().dim(0), inChannels, w.shape().dim(0) / inChannels, g.in[1], g.in[2],
@@ -283,6 +282,12 @@ public final class Conv implements Op {
         }
     }
 
+    /** 2-D, equal strides of 1 or 2, no dilation: what the {@link DepthwiseConv} kernels handle. */
+    private static boolean isPlainDepthwise(WindowGeometry g) {
+        return g.in[0] == 1 && g.kernel[0] == 1 && g.strides[1] == g.strides[2]
+                && DepthwiseConv.supports(g.strides[1], g.strides[2], g.dilations[1], g.dilations[2]);
+    }
+
     /** Weights packed once per plan (they are a constant of it) with the kernels in use. */
     private record Packed(Tensor source, SimdKernels kernels, PackedLeft[] weights, ConvGemm.Sources sources) {
     }
@@ -312,6 +317,15 @@ public final class Conv implements Op {
         Tensor db = inputGrads.length > 2 ? inputGrads[2] : null;
         WindowGeometry g = window.geometry(x.shape(), w.shape(), ctx);
         int inChannels = x.shape().dim(1);
+        if (inChannels == group && inChannels > 1 && isPlainDepthwise(g)) {
+            DepthwiseConv.backward(KernelProvider.kernels(), x.data(), x.offset(), w.data(), w.offset(),
+                    dy.data(), dy.offset(), dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(),
+                    dw == null ? null : dw.data(), dw == null ? 0 : dw.offset(),
+                    db == null ? null : db.data(), db == null ? 0 : db.offset(),
+                    x.shape().dim(0), inChannels, w.shape().dim(0) / inChannels, g.in[1], g.in[2], g.out[1], g.out[2],
+                    g.kernel[1], g.kernel[2], g.strides[1], g.padBegin[1], g.padBegin[2], ctx.threads());
+            return;
+        }
         ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
                 g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
         float[] kept = g.opCache instanceof Columns c && c.input == x

@@ -24,13 +24,17 @@ public final class ElementCopy {
     private ElementCopy() {
     }
 
-    /** The backing array of a tensor of any type ({@code float[]}, {@code long[]}, {@code int[]} or {@code byte[]}). */
+    /**
+     * The backing array of a tensor of any type ({@code float[]}, {@code long[]}, {@code int[]},
+     * {@code byte[]} or {@code short[]}).
+     */
     public static Object storage(Tensor t) {
         return switch (t.type()) {
             case FLOAT -> t.data();
             case INT64 -> t.longData();
             case INT32 -> t.intData();
             case INT8, UINT8, BOOL -> t.byteData();
+            case INT16, FLOAT16 -> t.shortData();
         };
     }
 
@@ -81,6 +85,8 @@ public final class ElementCopy {
             case INT32 -> t.intData()[i];
             case UINT8 -> t.byteData()[i] & 0xFF;
             case INT8, BOOL -> t.byteData()[i];
+            case INT16 -> t.shortData()[i];
+            case FLOAT16 -> dev.minnow.engine.tensor.Float16.toFloat(t.shortData()[i]);
         };
     }
 

@@ -70,6 +70,14 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
         return NUMPY;
     }
 
+    /**
+     * Whether a ReLU follows the operation inside the op (only {@link Add#withRelu()}, the
+     * "FusedAdd" of ResNet's {@code relu(F(x) + x)}); such an op has no backward pass.
+     */
+    boolean reluAfter() {
+        return false;
+    }
+
     /** The operation this op applies. */
     public Operation operation() {
         return operation;
@@ -100,6 +108,10 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
         if (a.type() == DataType.BOOL) {
             throw new IllegalArgumentException(opType() + " is defined for numbers, found BOOL operands");
         }
+        if (reluAfter() && a.type() != DataType.FLOAT) {
+            throw new IllegalArgumentException(opType() + " (an Add with a fused ReLU) is defined for FLOAT, found "
+                    + a.type() + " operands");
+        }
         Shape out = Broadcast.outputShape(a.shape(), alignB(a.shape(), b.shape()));
         return List.of(ValueInfo.of(a.type(), out));
     }
@@ -112,8 +124,8 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
         if (operation == ArithmeticKernels.Operation.ADD && a.type() == DataType.FLOAT
                 && a.shape().equals(b.shape())) {
             // same shapes (a residual connection): one vectorised, parallel pass
-            ElementwiseKernels.add(a.data(), a.offset(), b.data(), b.offset(), y.data(), y.offset(), a.size(), false,
-                    ctx.threads());
+            ElementwiseKernels.add(a.data(), a.offset(), b.data(), b.offset(), y.data(), y.offset(), a.size(),
+                    reluAfter(), ctx.threads());
             return;
         }
         Shape bShape = alignB(a.shape(), b.shape());
@@ -143,6 +155,10 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("integer division by zero: " + a.type() + " divisor " + b.shape()
                     + " holds a 0", e);
+        }
+        if (reluAfter() && y.type() == DataType.FLOAT) {
+            ElementwiseKernels.clamp(y.data(), y.offset(), y.data(), y.offset(), y.size(), 0f, Float.POSITIVE_INFINITY,
+                    ctx.threads());
         }
     }
 
@@ -175,7 +191,7 @@ public abstract sealed class ElementwiseBinary implements Op permits Add, Sub, M
 
     @Override
     public final boolean hasBackward() {
-        return true;
+        return !reluAfter();   // a fused ReLU exists only in inference graphs
     }
 
     /** B's shape as broadcasting sees it: unchanged, or padded with trailing 1s for a legacy axis. */

@@ -1,7 +1,6 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.tensor.Shape;
-import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
 
 /**
@@ -17,7 +16,7 @@ import java.util.List;
  * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
  * same order). The planner skips this op's forward (a view), but its backward runs.
  */
-public final class Flatten implements Op {
+public final class Flatten implements ReshapeView {
     private final int axis;
 
     public Flatten(int axis) {
@@ -59,29 +58,6 @@ public final class Flatten implements Op {
                     + " (must be in [" + (-r) + ", " + r + "])");
         }
         return List.of(ValueInfo.of(x.type(), Shape.of(s.sizeBetween(0, a), s.sizeBetween(a, r))));
-    }
-
-    /** Copies; only runs when the planner did not alias the output to the input. */
-    @Override
-    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
-        outputs[0].copyFrom(inputs[0]);
-    }
-
-    @Override
-    public boolean isReshapeOfInput() {
-        return true;
-    }
-
-    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
-    @Override
-    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
-                         ExecutionContext ctx) {
-        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
-    }
-
-    @Override
-    public boolean hasBackward() {
-        return true;
     }
 
     @Override

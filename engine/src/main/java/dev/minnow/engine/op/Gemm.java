@@ -27,6 +27,12 @@ import java.util.Objects;
  * each one product on the blocked GEMM ({@link dev.minnow.engine.kernel.Gemm#sgemm}) that accumulates
  * into the gradient.
  *
+ * <p><b>Fused activation</b> (inference only). {@code Gemm(...).withActivation(act)} computes
+ * {@code act(Y)} in the same op, an optimisation the fusion pass makes for a fully-connected layer
+ * followed by ReLU, ReLU6 or LeakyReLU: one node and one intermediate buffer fewer, and the
+ * activation runs while Y is still in cache. Such an op is called FusedGemm, lives in Minnow's
+ * domain, has no backward pass, and exports to ONNX as a Gemm followed by the activation node.
+ *
  * <p>Cost: {@code macs = M * N * K}.
  */
 public final class Gemm implements Op {
@@ -34,12 +40,19 @@ public final class Gemm implements Op {
     private final float beta;
     private final boolean transA;
     private final boolean transB;
+    private final Activation activation;
 
     public Gemm(float alpha, float beta, boolean transA, boolean transB) {
+        this(alpha, beta, transA, transB, null);
+    }
+
+    /** A Gemm whose output goes through {@code activation} ({@code null}: none), a FusedGemm. */
+    public Gemm(float alpha, float beta, boolean transA, boolean transB, Activation activation) {
         this.alpha = alpha;
         this.beta = beta;
         this.transA = transA;
         this.transB = transB;
+        this.activation = activation;
     }
 
     /** {@code Y = A * B + C}. */
@@ -66,6 +79,28 @@ public final class Gemm implements Op {
                 a.getLong("transB", 0) != 0);
     }
 
+    /** A FusedGemm as Minnow's native format stores it: Gemm's attributes plus the activation. */
+    public static Gemm fromOnnxFused(Attributes a) {
+        a.requireOnly("FusedGemm", "alpha", "beta", "transA", "transB", "activation", "activation_params");
+        return new Gemm(a.getFloat("alpha", 1f), a.getFloat("beta", 1f), a.getLong("transA", 0) != 0,
+                a.getLong("transB", 0) != 0, Activation.fromAttributes(a, "FusedGemm"));
+    }
+
+    /** This Gemm with an activation fused into its output. */
+    public Gemm withActivation(Activation act) {
+        return new Gemm(alpha, beta, transA, transB, act);
+    }
+
+    /** This Gemm without its fused activation: what ONNX export writes before the activation node. */
+    public Gemm withoutActivation() {
+        return new Gemm(alpha, beta, transA, transB, null);
+    }
+
+    /** The fused activation, or null. */
+    public Activation activation() {
+        return activation;
+    }
+
     public float alpha() {
         return alpha;
     }
@@ -84,7 +119,12 @@ public final class Gemm implements Op {
 
     @Override
     public String opType() {
-        return "Gemm";
+        return activation == null ? "Gemm" : "FusedGemm";
+    }
+
+    @Override
+    public String domain() {
+        return activation == null ? "" : OpRegistry.NATIVE_DOMAIN;
     }
 
     @Override
@@ -101,6 +141,9 @@ public final class Gemm implements Op {
         }
         if (transB) {
             b.set("transB", 1L);
+        }
+        if (activation != null) {
+            activation.exportTo(b);
         }
         return b.build();
     }
@@ -165,6 +208,9 @@ public final class Gemm implements Op {
         }
         dev.minnow.engine.kernel.Gemm.sgemm(transA, transB, m, n, k, alpha, a.data(), a.offset(), a.shape().dim(1),
                 b.data(), b.offset(), b.shape().dim(1), addC ? beta : 0f, yd, yo, n, ctx.threads());
+        if (activation != null) {
+            activation.apply(yd, yo, m * n, ctx.threads());
+        }
     }
 
     @Override
@@ -224,7 +270,7 @@ public final class Gemm implements Op {
 
     @Override
     public boolean hasBackward() {
-        return true;
+        return activation == null;   // fused activations exist only in inference graphs
     }
 
     @Override
@@ -236,16 +282,16 @@ public final class Gemm implements Op {
     @Override
     public boolean equals(Object o) {
         return o instanceof Gemm g && Float.compare(g.alpha, alpha) == 0 && Float.compare(g.beta, beta) == 0
-                && g.transA == transA && g.transB == transB;
+                && g.transA == transA && g.transB == transB && Objects.equals(g.activation, activation);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(alpha, beta, transA, transB);
+        return Objects.hash(alpha, beta, transA, transB, activation);
     }
 
     @Override
     public String toString() {
-        return "Gemm" + attributes();
+        return opType() + attributes();
     }
 }

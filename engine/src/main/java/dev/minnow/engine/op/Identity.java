@@ -1,6 +1,5 @@
 package dev.minnow.engine.op;
 
-import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
  * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
  * same order). The planner skips this op's forward (a view), but its backward runs.
  */
-public final class Identity implements Op {
+public final class Identity implements ReshapeView {
 
     public static Identity fromOnnx(Attributes attributes) {
         attributes.requireOnly("Identity");
@@ -32,29 +31,6 @@ public final class Identity implements Op {
     public List<ValueInfo> inferOutputs(List<ValueInfo> inputs) {
         ValueInfo x = OpChecks.single(inputs, "input");
         return List.of(ValueInfo.of(x.type(), x.shape()));
-    }
-
-    /** Copies; only runs when the planner did not alias the output to the input. */
-    @Override
-    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
-        outputs[0].copyFrom(inputs[0]);
-    }
-
-    @Override
-    public boolean isReshapeOfInput() {
-        return true;
-    }
-
-    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
-    @Override
-    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
-                         ExecutionContext ctx) {
-        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
-    }
-
-    @Override
-    public boolean hasBackward() {
-        return true;
     }
 
     @Override

@@ -75,7 +75,9 @@ public final class OpRegistry {
         STANDARD.put("Unsqueeze", (a, v) -> Unsqueeze.fromOnnx(a));
 
         NATIVE.put("ChannelShuffle", (a, v) -> ChannelShuffle.fromOnnx(a));
+        NATIVE.put("FusedAdd", (a, v) -> Add.fromOnnxFused(a));
         NATIVE.put("FusedConv", (a, v) -> Conv.fromOnnxFused(a));
+        NATIVE.put("FusedGemm", (a, v) -> Gemm.fromOnnxFused(a));
         NATIVE.put("FakeQuantize", (a, v) -> FakeQuantize.fromOnnx(a));
         NATIVE.put("QGemm", (a, v) -> QGemm.fromOnnx(a));
         NATIVE.put("QLinearAdd", (a, v) -> QLinearAdd.fromOnnx(a));

@@ -2,7 +2,6 @@ package dev.minnow.engine.op;
 
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
-import dev.minnow.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,7 +22,7 @@ import java.util.List;
  * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
  * same order). The planner skips this op's forward (a view), but its backward runs.
  */
-public final class Reshape implements Op {
+public final class Reshape implements ReshapeView {
     private final boolean allowZero;
 
     /** {@code allowZero}: a 0 in the target shape is a literal size 0, not "copy the input's size". */
@@ -119,29 +118,6 @@ public final class Reshape implements Op {
             throw new IllegalArgumentException(what + ": that shape has " + known + " elements");
         }
         return Shape.of(dims);
-    }
-
-    /** Copies; only runs when the planner did not alias the output to the input. */
-    @Override
-    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
-        outputs[0].copyFrom(inputs[0]);
-    }
-
-    @Override
-    public boolean isReshapeOfInput() {
-        return true;
-    }
-
-    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
-    @Override
-    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
-                         ExecutionContext ctx) {
-        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
-    }
-
-    @Override
-    public boolean hasBackward() {
-        return true;
     }
 
     /** Only {@code data} is trainable; {@code shape} is a setting. */

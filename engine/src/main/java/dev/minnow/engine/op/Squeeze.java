@@ -2,7 +2,6 @@ package dev.minnow.engine.op;
 
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
-import dev.minnow.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,7 +18,7 @@ import java.util.List;
  * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
  * same order). The planner skips this op's forward (a view), but its backward runs.
  */
-public final class Squeeze implements Op {
+public final class Squeeze implements ReshapeView {
 
     public static Squeeze fromOnnx(Attributes attributes) {
         attributes.requireOnly("Squeeze");
@@ -77,29 +76,6 @@ public final class Squeeze implements Op {
             }
         }
         return List.of(ValueInfo.of(data.type(), Shape.of(Arrays.copyOf(kept, n))));
-    }
-
-    /** Copies; only runs when the planner did not alias the output to the input. */
-    @Override
-    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
-        outputs[0].copyFrom(inputs[0]);
-    }
-
-    @Override
-    public boolean isReshapeOfInput() {
-        return true;
-    }
-
-    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
-    @Override
-    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
-                         ExecutionContext ctx) {
-        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
-    }
-
-    @Override
-    public boolean hasBackward() {
-        return true;
     }
 
     /** Only {@code data} is trainable; {@code axes} is a setting. */

@@ -2,7 +2,6 @@ package dev.minnow.engine.op;
 
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
-import dev.minnow.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 
@@ -20,7 +19,7 @@ import java.util.List;
  * <p>Backward: {@code dL/dx} is {@code dL/dy} with the input's shape (the same elements in the
  * same order). The planner skips this op's forward (a view), but its backward runs.
  */
-public final class Unsqueeze implements Op {
+public final class Unsqueeze implements ReshapeView {
 
     public static Unsqueeze fromOnnx(Attributes attributes) {
         attributes.requireOnly("Unsqueeze");
@@ -69,29 +68,6 @@ public final class Unsqueeze implements Op {
             dims[d] = inserted[d] ? 1 : s.dim(next++);
         }
         return List.of(ValueInfo.of(data.type(), Shape.of(dims)));
-    }
-
-    /** Copies; only runs when the planner did not alias the output to the input. */
-    @Override
-    public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
-        outputs[0].copyFrom(inputs[0]);
-    }
-
-    @Override
-    public boolean isReshapeOfInput() {
-        return true;
-    }
-
-    /** {@code dX += dY} reshaped: the elements keep their order. Runs even when the planner skipped forward. */
-    @Override
-    public void backward(Tensor[] inputs, Tensor[] outputs, Tensor[] outputGrads, Tensor[] inputGrads,
-                         ExecutionContext ctx) {
-        ElementCopy.accumulateReshaped(outputGrads[0], inputGrads[0]);
-    }
-
-    @Override
-    public boolean hasBackward() {
-        return true;
     }
 
     /** Only {@code data} is trainable; {@code axes} is a setting. */

@@ -3,15 +3,19 @@ package dev.minnow.engine.tensor;
 /**
  * Element types a {@link Tensor} can hold. Networks compute in {@link #FLOAT}; the integer types
  * exist because ONNX graphs carry shapes and indices as int64 and quantized models carry int8,
- * uint8 and int32. The numeric codes are ONNX's {@code TensorProto.DataType}.
+ * uint8 and int32, and 16-bit models carry int16 or float16 weights (storage only: they are widened
+ * to float before any arithmetic). The numeric codes are ONNX's {@code TensorProto.DataType}.
  */
 public enum DataType {
     FLOAT(1, 4),
     UINT8(2, 1),
     INT8(3, 1),
+    INT16(5, 2),
     INT32(6, 4),
     INT64(7, 8),
-    BOOL(9, 1);
+    BOOL(9, 1),
+    /** IEEE 754 half precision, a storage type only (weights kept in 2 bytes; computed in float). */
+    FLOAT16(10, 2);
 
     private final int onnxCode;
     private final int byteSize;

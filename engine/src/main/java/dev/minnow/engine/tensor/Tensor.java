@@ -23,8 +23,10 @@ public final class Tensor {
     private final long[] longs;
     private final int[] ints;
     private final byte[] bytes;
+    private final short[] shorts;
 
-    private Tensor(Shape shape, DataType type, int offset, float[] f, long[] l, int[] i, byte[] b, int capacity) {
+    private Tensor(Shape shape, DataType type, int offset, float[] f, long[] l, int[] i, byte[] b, short[] s,
+                   int capacity) {
         if (!shape.isConcrete()) {
             throw new IllegalArgumentException("a tensor needs a concrete shape, got " + shape);
         }
@@ -40,13 +42,14 @@ public final class Tensor {
         this.longs = l;
         this.ints = i;
         this.bytes = b;
+        this.shorts = s;
     }
 
     // ---- float tensors ------------------------------------------------------------------------
 
     /** A zero-filled float tensor. */
     public static Tensor zeros(Shape shape) {
-        return new Tensor(shape, DataType.FLOAT, 0, new float[shape.size()], null, null, null, shape.size());
+        return new Tensor(shape, DataType.FLOAT, 0, new float[shape.size()], null, null, null, null, shape.size());
     }
 
     /** A zero-filled float tensor. */
@@ -60,12 +63,12 @@ public final class Tensor {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size()
                     + " elements, got " + data.length);
         }
-        return new Tensor(shape, DataType.FLOAT, 0, data, null, null, null, data.length);
+        return new Tensor(shape, DataType.FLOAT, 0, data, null, null, null, null, data.length);
     }
 
     /** A float tensor viewing {@code data[offset, offset + shape.size())}. */
     public static Tensor wrap(Shape shape, float[] data, int offset) {
-        return new Tensor(shape, DataType.FLOAT, offset, data, null, null, null, data.length);
+        return new Tensor(shape, DataType.FLOAT, offset, data, null, null, null, null, data.length);
     }
 
     /** A float scalar (rank 0). */
@@ -81,7 +84,7 @@ public final class Tensor {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size()
                     + " elements, got " + data.length);
         }
-        return new Tensor(shape, DataType.INT64, 0, null, data, null, null, data.length);
+        return new Tensor(shape, DataType.INT64, 0, null, data, null, null, null, data.length);
     }
 
     /** An int32 tensor wrapping {@code data}. */
@@ -90,7 +93,7 @@ public final class Tensor {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size()
                     + " elements, got " + data.length);
         }
-        return new Tensor(shape, DataType.INT32, 0, null, null, data, null, data.length);
+        return new Tensor(shape, DataType.INT32, 0, null, null, data, null, null, data.length);
     }
 
     /** An int8, uint8 or bool tensor wrapping {@code data} (uint8 values are stored as their low 8 bits). */
@@ -102,7 +105,22 @@ public final class Tensor {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size()
                     + " elements, got " + data.length);
         }
-        return new Tensor(shape, type, 0, null, null, null, data, data.length);
+        return new Tensor(shape, type, 0, null, null, null, data, null, data.length);
+    }
+
+    /**
+     * An INT16 or FLOAT16 tensor wrapping {@code data}; FLOAT16 elements are IEEE 754 half-precision
+     * bit patterns ({@link Float16}), a storage type: Minnow computes in float and widens them first.
+     */
+    public static Tensor ofShorts(Shape shape, DataType type, short... data) {
+        if (type != DataType.INT16 && type != DataType.FLOAT16) {
+            throw new IllegalArgumentException("16-bit storage holds INT16 or FLOAT16, not " + type);
+        }
+        if (data.length != shape.size()) {
+            throw new IllegalArgumentException("shape " + shape + " needs " + shape.size()
+                    + " elements, got " + data.length);
+        }
+        return new Tensor(shape, type, 0, null, null, null, null, data, data.length);
     }
 
     /** A zero-filled tensor of any type. */
@@ -113,6 +131,7 @@ public final class Tensor {
             case INT64 -> ofLongs(shape, new long[n]);
             case INT32 -> ofInts(shape, new int[n]);
             case INT8, UINT8, BOOL -> ofBytes(shape, type, new byte[n]);
+            case INT16, FLOAT16 -> ofShorts(shape, type, new short[n]);
         };
     }
 
@@ -154,6 +173,14 @@ public final class Tensor {
     public int[] intData() {
         requireType(DataType.INT32);
         return ints;
+    }
+
+    /** Backing 16-bit elements of an INT16 tensor, or the half-precision bit patterns of a FLOAT16 one. */
+    public short[] shortData() {
+        if (shorts == null) {
+            throw new IllegalStateException("tensor of type " + type + " " + shape + " has no 16-bit storage");
+        }
+        return shorts;
     }
 
     /** Backing bytes of an INT8, UINT8 or BOOL tensor. */
@@ -220,7 +247,9 @@ public final class Tensor {
             case INT32 -> { for (int i = 0; i < n; i++) r[i] = ints[offset + i]; }
             case INT8, BOOL -> { for (int i = 0; i < n; i++) r[i] = bytes[offset + i]; }
             case UINT8 -> { for (int i = 0; i < n; i++) r[i] = bytes[offset + i] & 0xFF; }
-            case FLOAT -> throw new IllegalStateException("expected an integer tensor, found FLOAT " + shape);
+            case INT16 -> { for (int i = 0; i < n; i++) r[i] = shorts[offset + i]; }
+            case FLOAT, FLOAT16 -> throw new IllegalStateException("expected an integer tensor, found " + type + " "
+                    + shape);
         }
         return r;
     }
@@ -235,9 +264,10 @@ public final class Tensor {
             case FLOAT -> floats.length;
             case INT64 -> longs.length;
             case INT32 -> ints.length;
+            case INT16, FLOAT16 -> shorts.length;
             default -> bytes.length;
         };
-        return new Tensor(newShape, type, offset, floats, longs, ints, bytes, capacity);
+        return new Tensor(newShape, type, offset, floats, longs, ints, bytes, shorts, capacity);
     }
 
     /** A deep copy with its own compact storage. */
@@ -247,6 +277,7 @@ public final class Tensor {
             case FLOAT -> of(shape, toFloatArray());
             case INT64 -> ofLongs(shape, Arrays.copyOfRange(longs, offset, offset + n));
             case INT32 -> ofInts(shape, Arrays.copyOfRange(ints, offset, offset + n));
+            case INT16, FLOAT16 -> ofShorts(shape, type, Arrays.copyOfRange(shorts, offset, offset + n));
             default -> ofBytes(shape, type, Arrays.copyOfRange(bytes, offset, offset + n));
         };
     }
@@ -262,6 +293,7 @@ public final class Tensor {
             case FLOAT -> System.arraycopy(src.floats, src.offset, floats, offset, n);
             case INT64 -> System.arraycopy(src.longs, src.offset, longs, offset, n);
             case INT32 -> System.arraycopy(src.ints, src.offset, ints, offset, n);
+            case INT16, FLOAT16 -> System.arraycopy(src.shorts, src.offset, shorts, offset, n);
             default -> System.arraycopy(src.bytes, src.offset, bytes, offset, n);
         }
     }
@@ -273,6 +305,7 @@ public final class Tensor {
             case FLOAT -> Arrays.fill(floats, offset, offset + n, 0f);
             case INT64 -> Arrays.fill(longs, offset, offset + n, 0L);
             case INT32 -> Arrays.fill(ints, offset, offset + n, 0);
+            case INT16, FLOAT16 -> Arrays.fill(shorts, offset, offset + n, (short) 0);
             default -> Arrays.fill(bytes, offset, offset + n, (byte) 0);
         }
     }
@@ -289,6 +322,7 @@ public final class Tensor {
                         == Float.floatToRawIntBits(other.floats[other.offset + i]);
                 case INT64 -> longs[offset + i] == other.longs[other.offset + i];
                 case INT32 -> ints[offset + i] == other.ints[other.offset + i];
+                case INT16, FLOAT16 -> shorts[offset + i] == other.shorts[other.offset + i];
                 default -> bytes[offset + i] == other.bytes[other.offset + i];
             };
             if (!same) {
@@ -303,12 +337,13 @@ public final class Tensor {
     public String toString() {
         StringBuilder sb = new StringBuilder("Tensor(").append(type).append(' ').append(shape).append(": ");
         int n = Math.min(size(), 8);
-        long[] asLongs = type == DataType.FLOAT ? null : toLongArray();
+        long[] asLongs = type == DataType.FLOAT || type == DataType.FLOAT16 ? null : toLongArray();
         for (int i = 0; i < n; i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(asLongs == null ? Float.toString(floats[offset + i]) : Long.toString(asLongs[i]));
+            sb.append(asLongs != null ? Long.toString(asLongs[i]) : type == DataType.FLOAT16
+                    ? Float.toString(Float16.toFloat(shorts[offset + i])) : Float.toString(floats[offset + i]));
         }
         if (size() > n) {
             sb.append(", ...");

@@ -26,7 +26,7 @@ class BinaryConvTest {
         assertThat(wb[0]).isEqualTo(0b0011L);
         assertThat(Long.bitCount(xb[0] ^ wb[0])).isEqualTo(2);
         float[] y = new float[1];
-        BinaryConv.forwardRows(shape(4, 1, 1, 1, 1, 1, 1, 0, 1), xb, 0, wb, 0, new float[] {1}, 0, 1f, null, 0,
+        BinaryConv.forwardRows(shape(4, 1, 1, 1, 1, 1, 0, 1, 1), xb, 0, wb, 0, new float[] {1}, 0, 1f, null, 0,
                 y, 0, 0, 1);
         assertThat(y[0]).isEqualTo(0f);
     }

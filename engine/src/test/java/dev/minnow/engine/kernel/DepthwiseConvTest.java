@@ -44,4 +44,52 @@ class DepthwiseConvTest {
             }
         }
     }
+
+    @Test
+    void backwardMatchesTheGemmBackwardForEveryImplementation() {
+        Random r = new Random(19);
+        int[][] cases = {
+            // batch, channels, multiplier, inH, inW, k, stride, padTop, padLeft, padBottom, padRight
+            {2, 3, 1, 7, 9, 3, 1, 1, 1, 1, 1},
+            {2, 4, 2, 8, 8, 3, 2, 1, 1, 1, 1},
+            {1, 2, 1, 11, 13, 5, 1, 2, 2, 2, 2},
+            {3, 2, 3, 12, 10, 5, 2, 2, 2, 2, 2},
+            {1, 3, 1, 9, 40, 3, 2, 0, 1, 1, 0},
+            {2, 2, 1, 6, 6, 3, 2, 0, 0, 1, 1},
+        };
+        for (SimdKernels impl : GemmTest.implementations()) {
+            for (int[] c : cases) {
+                int batch = c[0], ch = c[1], m = c[2], inH = c[3], inW = c[4], k = c[5], s = c[6];
+                int pt = c[7], pl = c[8], pb = c[9], pr = c[10];
+                int outH = (inH + pt + pb - k) / s + 1;
+                int outW = (inW + pl + pr - k) / s + 1;
+                float[] x = GemmTest.random(r, batch * ch * inH * inW);
+                float[] w = GemmTest.random(r, ch * m * k * k);
+                float[] dy = GemmTest.random(r, batch * ch * m * outH * outW);
+                ConvGemm.Shape shape = ConvGemm.Shape.of(batch, ch, ch * m, ch, new int[] {1, inH, inW},
+                        new int[] {1, outH, outW}, new int[] {1, k, k}, new int[] {1, s, s}, new int[] {0, pt, pl},
+                        new int[] {1, 1, 1});
+                float[] dxE = GemmTest.random(new Random(1), x.length);
+                float[] dwE = GemmTest.random(new Random(2), w.length);
+                float[] dbE = GemmTest.random(new Random(3), ch * m);
+                float[] dxA = dxE.clone();
+                float[] dwA = dwE.clone();
+                float[] dbA = dbE.clone();
+                ConvGemm.backward(shape, x, 0, w, 0, dy, 0, dxE, 0, dwE, 0, dbE, 0,
+                        new float[ConvGemm.workSize(shape)], 1);
+                DepthwiseConv.backward(impl, x, 0, w, 0, dy, 0, dxA, 0, dwA, 0, dbA, 0, batch, ch, m, inH, inW,
+                        outH, outW, k, k, s, pt, pl, 2);
+                float[][] e = {dxE, dwE, dbE};
+                float[][] a = {dxA, dwA, dbA};
+                for (int t = 0; t < 3; t++) {
+                    for (int i = 0; i < e[t].length; i++) {
+                        if (Math.abs(a[t][i] - e[t][i]) > 1e-4f * (1 + Math.abs(e[t][i]))) {
+                            throw new AssertionError(impl.name() + " case " + java.util.Arrays.toString(c) + " tensor " + t
+                                    + " element " + i + ": got " + a[t][i] + ", expected " + e[t][i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -37,7 +37,7 @@ record JmhResult(String benchmarkClass, String method, Map<String, String> param
     static List<JmhResult> read(Path file) throws IOException {
         Object root;
         try {
-            root = Json.parse(Files.readString(file));
+            root = dev.minnow.zoo.cli.JsonReader.parse(Files.readString(file));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

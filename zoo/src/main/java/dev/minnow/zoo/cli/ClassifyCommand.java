@@ -38,6 +38,7 @@ final class ClassifyCommand implements Command {
             .repeatedArgument("IMAGE", "one or more picture files")
             .option("top", "K", "how many classes to show per picture (default: 5; in --json they stay under top5)")
             .option("threads", "T", "threads per op (default: one per core)")
+            .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP)
             .example("minnow classify resnet18.onnx cat.jpg", "the top-5 classes and their probabilities")
             .example("minnow classify mobilenet_v2.mnw *.jpg --json", "one JSON object: images[] with top5[]")
             .build();
@@ -75,7 +76,7 @@ final class ClassifyCommand implements Command {
             Args.existingFile(image);
         }
         ModelSource.Loaded loaded = ModelSource.load(model);
-        Graph graph = loaded.graph();
+        Graph graph = InferenceOptimization.apply(loaded.graph(), args, err);
         ImagePreprocessing preprocessing = preprocessingFor(graph);
         if (loaded.kind().equals("zoo")) {
             err.println("minnow: classify: warning: '" + model + "' is the zoo architecture with random weights, so its"

@@ -1,7 +1,9 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.data.FashionMnist;
 import dev.minnow.engine.data.Normalization;
+import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.train.Evaluation;
 import dev.minnow.zoo.train.Recipe;
@@ -18,12 +20,14 @@ final class EvalCommand implements Command {
             input and [N, 10] logits) on the Fashion-MNIST test set: accuracy, mean cross-entropy
             and sample count. The input normalisation is the one recorded in a Minnow file's
             metadata; for an ONNX file it is pixels in [0, 1] unless --mean/--std say otherwise.""")
-            .argument("MODEL", "a .mnw or .onnx file")
+            .argument("MODEL", "a .mnw, .mnz (compressed) or .onnx file")
             .option("mean", "M", "normalisation mean (after scaling pixels to [0, 1])")
             .option("std", "S", "normalisation standard deviation")
             .option("batch", "B", "images per batch (default: 256)")
-            .option("threads", "T", "threads per op (default: one per core)"))
+            .option("threads", "T", "threads per op (default: one per core)")
+            .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP))
             .example("minnow eval lenet5.mnw", "")
+            .example("minnow eval lenet5.mnz", "a compressed model (minnow compress), decoded on loading")
             .example("minnow eval pytorch_lenet.onnx --json", "accuracy as a fraction, loss, samples")
             .build();
 
@@ -53,7 +57,9 @@ final class EvalCommand implements Command {
         int threads = args.intOption("threads", Parallel.defaultThreads(), 1);
         FashionMnist.Split data = DataOptions.load(args, norm);
         long start = System.nanoTime();
-        Evaluation e = Evaluation.of(model.graph(), data.test(), args.intOption("batch", 256, 1), threads);
+        // pruned layers run on sparse kernels, then the exact optimisations (same results within float rounding)
+        Graph graph = InferenceOptimization.apply(SparseInference.sparsify(model.graph()), args, err);
+        Evaluation e = Evaluation.of(graph, data.test(), args.intOption("batch", 256, 1), threads);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (args.json()) {
             Map<String, Object> j = new LinkedHashMap<>();

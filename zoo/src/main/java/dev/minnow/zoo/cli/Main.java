@@ -26,12 +26,19 @@ public final class Main {
             new DemoCommand(),
             new TrainCommand(),
             new EvalCommand(),
+            new CompressCommand(),
             new RunCommand(),
             new SummaryCommand(),
             new BenchCommand(),
             new OnnxTestCommand(),
             new ImportCommand(),
             new ClassifyCommand(),
+            new ProfileCommand(),
+            new FuseCommand(),
+            new RebirthCommand(),
+            new PruneCommand(),
+            new SensitivityCommand(),
+            new LotteryCommand(),
             new QuantizeCommand());
 
     private Main() {

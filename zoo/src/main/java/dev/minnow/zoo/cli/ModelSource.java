@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.format.MnzFile;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.io.ModelFile;
 import dev.minnow.engine.io.onnx.OnnxReader;
@@ -11,12 +12,13 @@ import java.util.Map;
 
 /**
  * Turns what a user types as MODEL into a graph: a zoo name ({@code resnet18}), a Minnow model
- * file ({@code .mnw}, recognised by its signature) or an ONNX file. Every command that takes a
+ * file ({@code .mnw}), a compressed Minnow model ({@code .mnz}, decoded to its shared weights),
+ * both recognised by their signatures whatever the file's name, or an ONNX file. Every command that takes a
  * model goes through here, so they all accept the same things.
  */
 final class ModelSource {
 
-    /** A loaded model and where it came from ({@code zoo}, {@code native} or {@code onnx}). */
+    /** A loaded model and where it came from ({@code zoo}, {@code native}, {@code compressed} or {@code onnx}). */
     record Loaded(Graph graph, Map<String, String> metadata, String kind, String source) {
     }
 
@@ -29,6 +31,10 @@ final class ModelSource {
             if (ModelFile.isModelFile(file)) {
                 ModelFile.Saved s = ModelFile.load(file);
                 return new Loaded(s.graph(), s.metadata(), "native", spec);
+            }
+            if (MnzFile.isCompressedFile(file)) {
+                MnzFile.Loaded c = MnzFile.load(file);
+                return new Loaded(c.graph(), c.metadata(), "compressed", spec);
             }
             OnnxReader.Model m = OnnxReader.readModel(Files.readAllBytes(file), spec);
             return new Loaded(m.graph(), m.metadata(), "onnx", spec);

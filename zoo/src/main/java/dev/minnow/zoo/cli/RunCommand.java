@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.Plan;
@@ -32,6 +33,7 @@ final class RunCommand implements Command {
             .option("output", "FILE.npy", "write the first output to this .npy file")
             .option("threads", "T", "threads per op (default: one per core)")
             .option("seed", "S", "seed of the random inputs and of the run (default: 0)")
+            .flag(InferenceOptimization.FLAG, InferenceOptimization.HELP)
             .example("minnow run mnist.onnx", "random input of the declared shape; prints the output's top-5")
             .example("minnow run resnet18.onnx --input cat.npy --output logits.npy --threads 2", "")
             .example("minnow run model.onnx --json", "one JSON object: output_shape, top5, ms")
@@ -63,7 +65,8 @@ final class RunCommand implements Command {
         long seed = args.longOption("seed", 0);
         Path outputFile = args.pathOption("output");
         String model = args.positional(0);
-        Graph graph = ModelSource.load(model).graph();
+        // pruned layers run on sparse kernels, then the exact optimisations (same results within float rounding)
+        Graph graph = InferenceOptimization.apply(SparseInference.sparsify(ModelSource.load(model).graph()), args, err);
         Map<String, Tensor> given = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         readInputs(graph, args.options("input"), given, sources);

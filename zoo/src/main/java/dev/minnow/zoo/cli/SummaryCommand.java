@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.fuse.GraphOptimizer;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphSummary;
 import dev.minnow.engine.graph.GraphSummary.NodeSummary;
@@ -18,10 +19,14 @@ final class SummaryCommand implements Command {
             Plans a model for one input shape and prints, per node: its name, op, output shape,
             parameters (elements of the float initializers it reads) and MACs (multiply-accumulates
             of one run); then the totals, where a weight shared by several nodes counts once. Nodes
-            that only depend on constants are computed once at planning ("folded") and cost nothing.""")
+            that only depend on constants are computed once at planning ("folded") and cost nothing.
+            The last line says what the exact inference optimisations (docs/fusion.md) make of the
+            graph, which is what run, bench and eval execute; --optimized summarises that graph.""")
             .argument("MODEL.onnx", "the model to summarise")
             .repeatableOption("input-shape", "DIMS", "input shape, e.g. 1,3,224,224 (NAME=DIMS for a model with several"
                     + " inputs); default: the declared shape, unknown dimensions set to 1")
+            .flag("optimized", "summarise the graph after the exact inference optimisations (BN folded, "
+                    + "activations fused), as run, bench and eval execute it")
             .example("minnow summary resnet18.onnx", "")
             .example("minnow summary mobilenet.onnx --input-shape 8,3,224,224", "the same for a batch of 8")
             .example("minnow summary model.onnx --json", "one JSON object: params, macs, nodes[]")
@@ -45,13 +50,31 @@ final class SummaryCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         String model = args.positional(0);
-        Graph graph = ModelSource.load(model).graph();
+        Graph loaded = ModelSource.load(model).graph();
+        GraphOptimizer.Optimized optimized = GraphOptimizer.standard().optimize(loaded);
+        if (args.verbose()) {
+            optimized.log().forEach(line -> err.println("minnow:   " + line));
+        }
+        Graph graph = args.flag("optimized") ? optimized.graph() : loaded;
         Map<String, Shape> shapes = InputShapes.resolve(graph, args.options("input-shape"), "input-shape");
         GraphSummary s = GraphSummary.of(graph, shapes);
+        GraphSummary o = args.flag("optimized") ? s : GraphSummary.of(optimized.graph(), shapes);
         if (args.json()) {
-            out.println(JsonWriter.write(json(model.toString(), s)));
+            Map<String, Object> j = json(model.toString(), s);
+            Map<String, Object> opt = new LinkedHashMap<>();
+            opt.put("shown", args.flag("optimized"));
+            opt.put("nodes", optimized.nodesAfter());
+            opt.put("buffer_floats", o.bufferFloats());
+            Map<String, Object> passes = new LinkedHashMap<>();
+            optimized.reports().forEach(r -> passes.put(r.pass(), r.changes().size()));
+            opt.put("passes", passes);
+            j.put("optimized", opt);
+            out.println(JsonWriter.write(j));
         } else {
             out.print(table(model.toString(), s));
+            out.printf(Locale.ROOT, "optimised for inference%s: %s, %.1f MB of activation buffers%n",
+                    args.flag("optimized") ? " (shown above)" : " (as run, bench and eval execute it; --optimized shows it)",
+                    optimized.summary(), o.bufferFloats() * 4 / 1e6);
         }
         return CliException.OK;
     }

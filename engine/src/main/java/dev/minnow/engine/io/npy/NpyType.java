@@ -48,6 +48,8 @@ enum NpyType {
             case INT8 -> I1;
             case UINT8 -> U1;
             case BOOL -> B1;
+            case INT16, FLOAT16 -> throw new IllegalArgumentException("no .npy encoding for " + type + " tensors in"
+                    + " Minnow (16-bit types are storage for weights; widen them to float first)");
         };
     }
 

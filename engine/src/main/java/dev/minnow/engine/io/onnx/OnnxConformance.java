@@ -8,6 +8,7 @@ import dev.minnow.engine.graph.PlanOptions;
 import dev.minnow.engine.io.ModelFormatException;
 import dev.minnow.engine.io.onnx.ConformanceResult.Status;
 import dev.minnow.engine.tensor.DataType;
+import dev.minnow.engine.tensor.Float16;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.io.IOException;
@@ -223,6 +224,9 @@ public final class OnnxConformance {
         }
         if (!got.shape().equals(expected.shape())) {
             return "output '" + output + "' has shape " + got.shape() + ", expected " + expected.shape();
+        }
+        if (expected.type() == DataType.FLOAT16) {
+            return compare(output, Float16.widen(got), Float16.widen(expected), tol);
         }
         int n = expected.size();
         int bad = 0;

@@ -218,6 +218,10 @@ public final class OnnxReader {
             throw new UnsupportedModelException(who + " has element type " + DataType.onnxName(in.elemType())
                     + ", which Minnow does not support");
         }
+        if (type == DataType.FLOAT16 || type == DataType.INT16) {
+            throw new UnsupportedModelException(who + " has element type " + type + ": Minnow computes in float and"
+                    + " keeps 16-bit types for stored weights only (initializers widened by a Cast)");
+        }
         if (in.dims() == null) {
             throw new ModelFormatException(who + " declares no shape; Minnow needs at least its rank");
         }

@@ -177,6 +177,13 @@ final class OnnxTensors {
                 }
                 return Tensor.ofLongs(shape, v);
             }
+            case INT16, FLOAT16 -> {
+                short[] v = new short[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (short) ((b[at + 2 * i] & 0xFF) | (b[at + 2 * i + 1] & 0xFF) << 8);
+                }
+                return Tensor.ofShorts(shape, type, v);
+            }
             default -> {
                 byte[] v = new byte[n];
                 System.arraycopy(b, at, v, 0, n);
@@ -201,6 +208,16 @@ final class OnnxTensors {
                     v[i] = (int) typed.get(i); // int32 varints: protobuf keeps the low 32 bits
                 }
                 return Tensor.ofInts(shape, v);
+            }
+            case INT16, FLOAT16 -> {
+                // int32_data holds int16 values, or the bit patterns of halves as 0..65535
+                long lo = type == DataType.INT16 ? Short.MIN_VALUE : 0;
+                long hi = type == DataType.INT16 ? Short.MAX_VALUE : 0xFFFF;
+                short[] v = new short[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (short) checkRange(r, at, (int) typed.get(i), lo, hi, what, type);
+                }
+                return Tensor.ofShorts(shape, type, v);
             }
             default -> {
                 long lo = type == DataType.INT8 ? -128 : 0;
@@ -263,6 +280,13 @@ final class OnnxTensors {
                 for (int i = 0; i < n; i++) {
                     putLe32(b, 8 * i, (int) v[t.offset() + i]);
                     putLe32(b, 8 * i + 4, (int) (v[t.offset() + i] >>> 32));
+                }
+            }
+            case INT16, FLOAT16 -> {
+                short[] v = t.shortData();
+                for (int i = 0; i < n; i++) {
+                    b[2 * i] = (byte) v[t.offset() + i];
+                    b[2 * i + 1] = (byte) (v[t.offset() + i] >>> 8);
                 }
             }
             default -> System.arraycopy(t.byteData(), t.offset(), b, 0, n);

@@ -7,8 +7,10 @@ import dev.minnow.engine.graph.Node;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
 import dev.minnow.engine.op.Activation;
+import dev.minnow.engine.op.Add;
 import dev.minnow.engine.op.Attributes;
 import dev.minnow.engine.op.Conv;
+import dev.minnow.engine.op.Gemm;
 import dev.minnow.engine.op.OpRegistry;
 import dev.minnow.engine.op.ValueInfo;
 import dev.minnow.engine.tensor.DataType;
@@ -40,6 +42,7 @@ import java.util.Set;
  * <pre>
  *   ChannelShuffle(x [N, C, H, W], group g)  =
  *       Reshape(x, [0, g, C/g, -1]) -&gt; Transpose(perm [0, 2, 1, 3]) -&gt; Reshape(., [0, C, H, W])
+ *   FusedConv / FusedGemm / FusedAdd  =  Conv / Gemm / Add, then Relu, Clip or LeakyRelu
  * </pre>
  * Native ops without such a lowering stay in domain {@value OpRegistry#NATIVE_DOMAIN} (version 1).
  */
@@ -92,7 +95,17 @@ public final class OnnxWriter {
                 continue;
             }
             if (lowerNativeOps && n.op() instanceof Conv conv && conv.activation() != null) {
-                lowerFusedConv(n, conv, used, graph, extraInitializers);
+                lowerFused(n, "Conv", new Conv(conv.window(), conv.group()).attributes(), conv.activation(), used, graph,
+                        extraInitializers);
+                continue;
+            }
+            if (lowerNativeOps && n.op() instanceof Gemm gemm && gemm.activation() != null) {
+                lowerFused(n, "Gemm", gemm.withoutActivation().attributes(), gemm.activation(), used, graph,
+                        extraInitializers);
+                continue;
+            }
+            if (lowerNativeOps && n.op() instanceof Add add && add.hasRelu()) {
+                lowerFused(n, "Add", Attributes.empty(), Activation.relu(), used, graph, extraInitializers);
                 continue;
             }
             nativeOps |= !n.op().domain().isEmpty();
@@ -176,13 +189,15 @@ public final class OnnxWriter {
         }
     }
 
-    /** A FusedConv as standard ONNX: the Conv, then its activation node. */
-    private static void lowerFusedConv(Node n, Conv conv, Set<String> used, ProtobufWriter graph,
-                                       Map<String, Tensor> initializers) {
-        Activation act = conv.activation();
-        Conv plain = new Conv(conv.window(), conv.group());
+    /**
+     * A fused op (FusedConv, FusedGemm, FusedAdd) as standard ONNX: the plain op ({@code opType}
+     * with {@code attributes}) writing a fresh tensor, then its activation node writing the fused
+     * node's output.
+     */
+    private static void lowerFused(Node n, String opType, Attributes attributes, Activation act, Set<String> used,
+                                   ProtobufWriter graph, Map<String, Tensor> initializers) {
         String pre = fresh(used, n.name() + "_preactivation");
-        graph.writeMessage(1, node(n.name(), "Conv", "", n.inputs(), List.of(pre), plain.attributes()));
+        graph.writeMessage(1, node(n.name(), opType, "", n.inputs(), List.of(pre), attributes));
         String actName = fresh(used, n.name() + "_" + act.kind().toLowerCase(java.util.Locale.ROOT));
         switch (act.kind()) {
             case "Relu" -> graph.writeMessage(1, node(actName, "Relu", "", List.of(pre), List.of(n.output()),

@@ -1,0 +1,111 @@
+package dev.minnow.compression.sparse;
+
+import dev.minnow.engine.kernel.Parallel;
+
+/**
+ * One sparse product split across threads, kept in a node's state slot and reused by every run
+ * (no allocation per call). The rows of A are cut into as many parts as there are threads, at
+ * equal counts of non-zeros rather than of rows, since a row's cost is its non-zero count.
+ */
+final class CsrJob implements Parallel.RangeBody {
+    /** Below this many multiply-adds a second thread costs more than it saves. */
+    static final long PARALLEL_THRESHOLD = 1L << 15;
+
+    private final SparseKernels kernels;
+    private CsrMatrix a;
+    private boolean vector;
+    private int rowFrom;
+    private int rowTo;
+    private int parts;
+    private int n;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+
+    CsrJob(SparseKernels kernels) {
+        this.kernels = kernels;
+    }
+
+    /** {@code c[cOff + r] = (A x)[r]} for rows {@code [rowFrom, rowTo)}, x at {@code b[bOff..]}. */
+    void timesVector(CsrMatrix matrix, int from, int to, float[] x, int xOff, float[] y, int yOff, int threads) {
+        set(matrix, true, from, to, 1, x, xOff, 0, y, yOff, 0);
+        start(threads);
+    }
+
+    /** {@code C[r][0..n) = (A B)[r]} for rows {@code [rowFrom, rowTo)}; see {@link SparseKernels#csrTimesDense}. */
+    void timesDense(CsrMatrix matrix, int from, int to, int cols, float[] bData, int bOffset, int bStride,
+                    float[] cData, int cOffset, int cStride, int threads) {
+        set(matrix, false, from, to, cols, bData, bOffset, bStride, cData, cOffset, cStride);
+        start(threads);
+    }
+
+    private void set(CsrMatrix matrix, boolean isVector, int from, int to, int cols, float[] bData, int bOffset,
+                     int bStride, float[] cData, int cOffset, int cStride) {
+        this.a = matrix;
+        this.vector = isVector;
+        this.rowFrom = from;
+        this.rowTo = to;
+        this.n = cols;
+        this.b = bData;
+        this.bOff = bOffset;
+        this.ldb = bStride;
+        this.c = cData;
+        this.cOff = cOffset;
+        this.ldc = cStride;
+    }
+
+    private void start(int threads) {
+        long work = (long) (a.rowStart()[rowTo] - a.rowStart()[rowFrom]) * n;
+        parts = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, Math.min(threads, rowTo - rowFrom));
+        try {
+            if (parts == 1) {
+                run(0, 1);
+            } else {
+                Parallel.forRange(parts, parts, this);
+            }
+        } finally {
+            b = null;
+            c = null;
+        }
+    }
+
+    @Override
+    public void run(int from, int to) {
+        int r0 = rowAt(from);
+        int r1 = rowAt(to);
+        if (r0 >= r1) {
+            return;
+        }
+        if (vector) {
+            kernels.csrTimesVector(a.rowStart(), a.columns(), a.values(), r0, r1, b, bOff, c, cOff);
+        } else {
+            kernels.csrTimesDense(a.rowStart(), a.columns(), a.values(), r0, r1, n, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    /** The first row of part {@code part}: where the running non-zero count reaches part / parts of the total. */
+    private int rowAt(int part) {
+        if (part <= 0) {
+            return rowFrom;
+        }
+        if (part >= parts) {
+            return rowTo;
+        }
+        int[] rs = a.rowStart();
+        long target = rs[rowFrom] + (long) (rs[rowTo] - rs[rowFrom]) * part / parts;
+        int lo = rowFrom;
+        int hi = rowTo;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rs[mid] < target) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
