@@ -42,6 +42,7 @@ class BinaryConvTest {
         check(9, 11, 4, 6, 5, 3, 4, 1);     // pad wider than half the kernel, stride 3
         check(5, 4, 4, 7, 1, 1, 0, 1);      // pointwise
         check(33, 3, 3, 2, 3, 1, 3, 1);     // windows entirely in the padding: dot 0, output = bias
+        check(20, 9, 7, 9, 3, 1, 2, 2);     // two blocks of four filters and one more, dilation 2
     }
 
     private static void check(int c, int h, int w, int oc, int k, int stride, int pad, int dil) {
@@ -88,11 +89,16 @@ class BinaryConvTest {
         float[] y = new float[oc * oh * ow + 5];
         BinaryConv.forwardRows(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, y, 5, 0, oh / 2);
         BinaryConv.forwardRows(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, y, 5, oh / 2, oh);
+        float[] reference = new float[oc * oh * ow + 5];
+        BinaryConv.forwardRowsOneFilter(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, reference, 5, 0, oh);
         for (int o = 0; o < oc; o++) {
             for (int p = 0; p < oh * ow; p++) {
                 float expected = beta * alpha[o] * dots[o * oh * ow + p] + bias[o];
-                assertThat(y[5 + o * oh * ow + p]).as("C=%d %dx%d k=%d s=%d p=%d d=%d: oc %d, position %d", c, h, w,
-                        k, stride, pad, dil, o, p).isCloseTo(expected, offset(1e-4f * (1 + Math.abs(expected))));
+                String where = String.format("C=%d %dx%d k=%d s=%d p=%d d=%d: oc %d, position %d", c, h, w, k, stride,
+                        pad, dil, o, p);
+                assertThat(y[5 + o * oh * ow + p]).as(where).isCloseTo(expected, offset(1e-4f * (1 + Math.abs(expected))));
+                assertThat(reference[5 + o * oh * ow + p]).as("one filter at a time, " + where)
+                        .isEqualTo(y[5 + o * oh * ow + p]);
             }
         }
     }
