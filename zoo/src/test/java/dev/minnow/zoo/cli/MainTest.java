@@ -65,7 +65,7 @@ class MainTest {
         CliRun bad = CliRun.of("summary", "m.onnx", "--input-shap", "1,2");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.errLine()).startsWith("minnow: summary: unknown option --input-shap (did you mean --input-shape?);"
-                + " valid options: --input-shape, --json, --verbose, --help");
+                + " valid options: --input-shape, --optimized, --json, --verbose, --help");
         assertThat(CliRun.of("run", "m.onnx", "--threads").errLine())
                 .isEqualTo("minnow: run: --threads needs a value: --threads T (see minnow run --help)");
     }
