@@ -9,8 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 model="${1:-$root/models/lenet5.mnw}"
 out="${2:-/tmp/minnow-lowbit}"
 mkdir -p "$out"
-for run in "ternary 0" "ternary 2" "ternary-per-layer 2" "binary 0" "binary 2" "xnor 0" "xnor 2"; do
+for run in "ternary 0" "ternary 2" "binary 0" "binary 2" "xnor 0" "xnor 2"; do
   read -r mode epochs <<<"$run"
-  "$root/minnow" quantize "$model" --mode "$mode" --epochs "$epochs" --threads 2 \
+  "$root/minnow" quantize "$model" --mode "$mode" --epochs "$epochs" --lr 0.01 --threads 2 \
       --out "$out/lenet5-$mode-e$epochs.mnw" --json 2>/dev/null
 done
