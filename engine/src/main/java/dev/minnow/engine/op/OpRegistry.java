@@ -84,6 +84,9 @@ public final class OpRegistry {
         NATIVE.put("QLinearAveragePool", (a, v) -> QLinearAveragePool.fromOnnx(a));
         NATIVE.put("QLinearConcat", (a, v) -> QLinearConcat.fromOnnx(a));
         NATIVE.put("QLinearGlobalAveragePool", (a, v) -> QLinearGlobalAveragePool.fromOnnx(a));
+        NATIVE.put("DequantizeLowBit", (a, v) -> DequantizeLowBit.fromOnnx(a));
+        NATIVE.put("XnorConv", (a, v) -> XnorConv.fromOnnx(a));
+        NATIVE.put("XnorGemm", (a, v) -> XnorGemm.fromOnnx(a));
     }
 
     private OpRegistry() {

@@ -1,5 +1,6 @@
 package dev.minnow.zoo.cli;
 
+import dev.minnow.compression.lowbit.LowBitQuantizer;
 import dev.minnow.compression.quant.Int8Quantizer;
 import dev.minnow.compression.quant.ObserverKind;
 import dev.minnow.compression.quant.OnnxExport;
@@ -68,7 +69,11 @@ final class QuantizeCommand implements Command {
             new Mode("fp16", "weights stored as IEEE half precision, computed in float",
                     r -> new Outcome(SixteenBitStorage.toFloat16(r.model().graph()), List.of(), Map.of())),
             new Mode("int16", "Conv/Gemm weights int16 per output channel, computed in float",
-                    r -> new Outcome(SixteenBitStorage.toInt16(r.model().graph()), List.of(), Map.of())));
+                    r -> new Outcome(SixteenBitStorage.toInt16(r.model().graph()), List.of(), Map.of())),
+            LowBitQuantize.mode(LowBitQuantizer.Mode.TERNARY),
+            LowBitQuantize.mode(LowBitQuantizer.Mode.TERNARY_PER_LAYER),
+            LowBitQuantize.mode(LowBitQuantizer.Mode.BINARY),
+            LowBitQuantize.mode(LowBitQuantizer.Mode.XNOR));
 
     private static final ArgSpec SPEC = DataOptions.add(ArgSpec.builder("quantize", """
             Quantizes a Fashion-MNIST classifier (docs/quantization.md) and prints the test accuracy
@@ -86,8 +91,8 @@ final class QuantizeCommand implements Command {
             .option("out", "FILE", "where to write the quantized model (.mnw, or .onnx for standard ONNX)")
             .option("calibrate", "N", "int8: calibration batches of 64 training images (default: 8)")
             .option("observer", "NAME", "int8 activation ranges: minmax (default), ema, percentile, entropy, mse")
-            .option("epochs", "N", "quantization-aware training epochs (int8-qat; default: 1)")
-            .option("lr", "LR", "quantization-aware training learning rate (default: 0.001, cosine to 0)")
+            .option("epochs", "N", "training epochs of int8-qat, ternary, binary, xnor (default: 1; 0: none)")
+            .option("lr", "LR", "training learning rate of those modes (default: 0.001, cosine to 0)")
             .option("explain", "LAYER", "int8: print the requantization arithmetic of that QLinearConv or QGemm on the"
                     + " first test image (S1, S2, S3, M, M0, shift, one accumulator by hand)")
             .option("histograms", "DIR", "int8: write an SVG histogram of each layer's weights before and after"
@@ -150,7 +155,7 @@ final class QuantizeCommand implements Command {
             throw CliException.usage(e.getMessage());
         }
         int batches = args.intOption("calibrate", 8, 1);
-        int epochs = args.intOption("epochs", 1, 1);
+        int epochs = args.intOption("epochs", 1, 0);
         float lr = args.option("lr") == null ? 1e-3f : TrainCommand.parseFloat(args.option("lr"), "lr");
         int threads = args.intOption("threads", Parallel.defaultThreads(), 1);
         boolean onnx = file.getFileName().toString().endsWith(".onnx");
