@@ -22,7 +22,7 @@ import java.util.Random;
  * </pre>
  * ({@code (.)} the Khatri-Rao product, {@code *} the element-wise product of the R x R Gram
  * matrices). The first factor is the "MTTKRP", computed here element by element without forming
- * the Khatri-Rao matrix; V is solved by Cholesky with a tiny ridge ({@code 1e-12 trace(V) / R},
+ * the Khatri-Rao matrix; V is solved by Cholesky with a tiny ridge ({@code 1e-15 trace(V) / R},
  * which keeps it solvable when two components become collinear). After each update the columns
  * of {@code A_n} are normalised and their norms kept as {@code lambda}. One iteration updates
  * every mode once; the loop stops when the relative error changes by less than the tolerance or at
@@ -202,7 +202,7 @@ public record CpDecomposition(int[] dims, int rank, double[] weights, double[][]
         for (int a = 0; a < rank; a++) {
             trace += v[a * rank + a];
         }
-        double ridge = 1e-12 * Math.max(trace / rank, Double.MIN_NORMAL);
+        double ridge = 1e-15 * Math.max(trace / rank, Double.MIN_NORMAL);
         double[] l = null;
         for (int attempt = 0; l == null; attempt++) {
             l = cholesky(v, rank, ridge);

@@ -56,7 +56,7 @@ class DecomposedModelTest {
         FineTuning phase = new FineTuning(TrainConfig.of(4, 32, 0.05f).withThreads(1), () -> new Sgd(0.9f, true, 0f), null);
         phase.run(g, null, train, null);
         double trained = Evaluation.of(g, test, 100, 1).accuracy();
-        assertThat(trained).isGreaterThan(0.7);
+        assertThat(trained).isGreaterThan(0.6);
 
         LowRankDecomposition.Result r = LowRankDecomposition.apply(g, new LowRankMethod.Svd(RankRule.rank(2)),
                 List.of("fc1"));
@@ -69,7 +69,7 @@ class DecomposedModelTest {
         phase.withEpochs(3).run(d, null, train, null);
         double tuned = Evaluation.of(d, test, 100, 1).accuracy();
         assertThat(d.initializer(w1).toFloatArray()).isNotEqualTo(before);
-        assertThat(tuned).isGreaterThanOrEqualTo(decomposed).isGreaterThan(0.7);
+        assertThat(tuned).isGreaterThan(decomposed).isGreaterThan(0.6);
         // the source graph kept its own weights
         assertThat(g.initializer("fc1.weight")).isNotNull();
     }

@@ -58,7 +58,7 @@ class DecomposeCommandTest {
         List<Map<String, Object>> layers = (List<Map<String, Object>>) j.get("layers");
         assertThat(layers).hasSize(1);
         // fc1 is 784 -> 300: k (784 + 300) <= 0.25 * 784 * 300 gives k = 54; 54 * 1084 + 300 biases = 58,836
-        assertThat((List<?>) layers.get(0).get("ranks")).containsExactly(54.0);
+        assertThat(layers.get(0).get("ranks")).isEqualTo(List.of(54.0));
         assertThat(layers.get(0).get("params_before")).isEqualTo(235_500.0);
         assertThat(layers.get(0).get("params_after")).isEqualTo(58_836.0);
         assertThat(layers.get(0).get("macs_after")).isEqualTo(54.0 * 1084);
@@ -98,8 +98,8 @@ class DecomposeCommandTest {
         Map<String, Object> j = MiniJson.parseObject(r.out());
         @SuppressWarnings("unchecked")
         Map<String, Object> layer = ((List<Map<String, Object>>) j.get("layers")).get(0);
-        assertThat((List<?>) layer.get("nodes")).containsExactly("conv2.cp_in", "conv2.cp_vertical",
-                "conv2.cp_horizontal", "conv2.cp_out");
+        assertThat(layer.get("nodes")).isEqualTo(List.of("conv2.cp_in", "conv2.cp_vertical",
+                "conv2.cp_horizontal", "conv2.cp_out"));
         // rank 6: 6 (20 + 5 + 5 + 50) + 50 = 530 parameters
         assertThat(layer.get("params_after")).isEqualTo(530.0);
         assertThat((Double) layer.get("iterations")).isBetween(1.0, 15.0);
