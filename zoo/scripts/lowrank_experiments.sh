@@ -24,10 +24,10 @@ run() {
   "$root/minnow" decompose "$model" "$@" --threads 2 --out "$out/$name.mnw" --json >"$out/$name.json" 2>"$out/$name.log"
 }
 
-# fully connected: fc1 (800 -> 500) at rank 64, 2 epochs of fine-tuning
-run svd64 --svd rank=64 --layers fc1 --finetune-epochs 2
+# fully connected: fc1 (800 -> 500) at rank 64, 1 epoch of fine-tuning
+run svd64 --svd rank=64 --layers fc1 --finetune-epochs 1
 # convolutions: conv2 (20 -> 50, 5x5) by Tucker-2 at half the channels (R_in 10, R_out 25), and by CP at rank 32
-run tucker --tucker ranks=0.5 --layers conv2 --finetune-epochs 2
-run cp32 --cp rank=32 --layers conv2 --finetune-epochs 2
+run tucker --tucker ranks=0.5 --layers conv2 --finetune-epochs 1
+run cp32 --cp rank=32 --layers conv2 --finetune-epochs 1
 # the rank the energy rule picks for fc1, no fine-tuning (how much one shot keeps)
 run svd-energy --svd energy=0.9 --layers fc1 --finetune-epochs 0
