@@ -5,7 +5,8 @@
 #   MODEL    the trained LeNet-5 (./minnow train lenet5 --out lenet5.mnw; 91.74 % here)
 #   OUT_DIR  receives NAME.json (the --json output) and NAME.log per experiment, and the
 #            decomposed models as NAME.mnw
-#   NAME     svd64, tucker, cp32, svd-energy (default: all, in that order)
+#   NAME     svd64, tucker, cp32, svd64-ft0, svd32-ft0, tucker-ft0, cp32-ft0, svd-energy
+#            (default: all, in that order)
 # Each experiment is one ./minnow decompose command; docs/low-rank.md names it next to its row.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,7 +14,7 @@ model="${1:?trained LeNet-5 .mnw}"
 out="${2:?output directory}"
 shift 2
 names=("$@")
-[[ ${#names[@]} -eq 0 ]] && names=(svd64 tucker cp32 svd-energy)
+[[ ${#names[@]} -eq 0 ]] && names=(svd64 tucker cp32 svd64-ft0 svd32-ft0 tucker-ft0 cp32-ft0 svd-energy)
 mkdir -p "$out"
 
 run() {
@@ -29,5 +30,10 @@ run svd64 --svd rank=64 --layers fc1 --finetune-epochs 1
 # convolutions: conv2 (20 -> 50, 5x5) by Tucker-2 at half the channels (R_in 10, R_out 25), and by CP at rank 32
 run tucker --tucker ranks=0.5 --layers conv2 --finetune-epochs 1
 run cp32 --cp rank=32 --layers conv2 --finetune-epochs 1
-# the rank the energy rule picks for fc1, no fine-tuning (how much one shot keeps)
+# one shot, no fine-tuning: what the decomposition alone keeps (each well under a minute)
+run svd64-ft0 --svd rank=64 --layers fc1 --finetune-epochs 0
+run svd32-ft0 --svd rank=32 --layers fc1 --finetune-epochs 0
+run tucker-ft0 --tucker ranks=0.5 --layers conv2 --finetune-epochs 0
+run cp32-ft0 --cp rank=32 --layers conv2 --finetune-epochs 0
+# the rank the energy rule picks for fc1, no fine-tuning
 run svd-energy --svd energy=0.9 --layers fc1 --finetune-epochs 0
