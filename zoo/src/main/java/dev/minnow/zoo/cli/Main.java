@@ -39,7 +39,8 @@ public final class Main {
             new PruneCommand(),
             new SensitivityCommand(),
             new LotteryCommand(),
-            new QuantizeCommand());
+            new QuantizeCommand(),
+            new DecomposeCommand());
 
     private Main() {
     }
