@@ -1,14 +1,22 @@
 package dev.minnow.compression.structured;
 
+import dev.minnow.compression.fuse.RemoveUnused;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.Node;
 import dev.minnow.engine.op.BatchNormalization;
 import dev.minnow.engine.op.Conv;
+import dev.minnow.engine.op.ElementwiseBinary;
 import dev.minnow.engine.op.Gemm;
 import dev.minnow.engine.op.Split;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Removes channel classes from a graph for real: every layer touched gets new, smaller weights,
@@ -38,11 +46,19 @@ public final class ChannelRemoval {
      *         a tensor without channels (the message names it)
      */
     public static Graph remove(ChannelGroups groups, BitSet removed) {
-        check(groups, removed);
+        Set<Integer> emptied = check(groups, removed);
+        Set<String> gone = new HashSet<>();
+        for (int group : emptied) {
+            gone.addAll(groups.groups().get(group).tensors());
+        }
         Graph g = groups.graph();
         Graph.Builder b = g.toBuilder();
         for (Node n : g.nodes()) {
-            if (!isTraced(groups, n) || untouched(groups, n, removed)) {
+            if (n.op() instanceof ElementwiseBinary) {
+                sliceChannelConstants(groups, n, removed, b);
+                continue;
+            }
+            if (!isTraced(groups, n) || untouched(groups, n, removed) || touches(n, gone)) {
                 continue;
             }
             if (n.op() instanceof Conv c) {
@@ -75,10 +91,10 @@ public final class ChannelRemoval {
                 int[] keepIn = groups.kept(n.input(0), removed);
                 Tensor w = g.initializer(n.input(1));
                 b.initializer(n.input(1), gemm.transB() ? slice(w, keepOut, keepIn) : slice(w, keepIn, keepOut));
-                String c = n.input(2);
-                if (!c.isEmpty() && g.initializer(c).size() > 1) {
-                    Tensor bias = g.initializer(c);
-                    b.initializer(c, bias.rank() == 1 ? slice(bias, keepOut, null) : slice(bias, null, keepOut));
+                String biasName = n.input(2);
+                if (!biasName.isEmpty() && g.initializer(biasName).size() > 1) {
+                    Tensor bias = g.initializer(biasName);
+                    b.initializer(biasName, bias.rank() == 1 ? slice(bias, keepOut, null) : slice(bias, null, keepOut));
                 }
             } else if (n.op() instanceof BatchNormalization && isTraced(groups, n)) {
                 int[] keep = groups.kept(n.input(0), removed);
@@ -96,7 +112,66 @@ public final class ChannelRemoval {
                 }
             }
         }
-        return b.build();
+        return emptied.isEmpty() ? b.build() : withoutBranches(groups, removed, emptied, gone, b);
+    }
+
+    /**
+     * Replaces the exit of every emptied residual branch by its constant ({@link ResidualBranches})
+     * and drops what nothing reads any more: the whole branch.
+     */
+    private static Graph withoutBranches(ChannelGroups groups, BitSet removed, Set<Integer> emptied, Set<String> gone,
+                                         Graph.Builder b) {
+        Graph g = groups.graph();
+        Map<String, List<String>> addInputs = new HashMap<>();
+        for (ResidualBranches.Exit e : ResidualBranches.exitsOf(groups, emptied)) {
+            String name = b.freshName(e.add().name() + ".branch_constant");
+            int[] keep = groups.kept(e.conv().output(), removed);
+            b.initializer(name, ResidualBranches.constant(g, e, keep, groups.shape(e.add().output()).rank()));
+            List<String> ins = addInputs.computeIfAbsent(e.add().name(), k -> new ArrayList<>(e.add().inputs()));
+            ins.set(e.operand(), name);
+            b.replaceNode(new Node(e.add().name(), e.add().op(), ins, e.add().outputs()));
+        }
+        Graph result = new RemoveUnused().apply(b.build()).graph();
+        for (Node n : result.nodes()) {
+            if (touches(n, gone)) {
+                throw new IllegalStateException("node " + n.describe() + " still reads a removed residual branch");
+            }
+        }
+        return result;
+    }
+
+    /** Whether a node reads or writes one of these tensors. */
+    private static boolean touches(Node n, Set<String> tensors) {
+        for (String t : n.inputs()) {
+            if (tensors.contains(t)) {
+                return true;
+            }
+        }
+        for (String t : n.outputs()) {
+            if (tensors.contains(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An Add, Sub, Mul or Div with a per-channel constant {@code [1, C, 1, ...]} operand: that constant loses the removed channels. */
+    private static void sliceChannelConstants(ChannelGroups groups, Node n, BitSet removed, Graph.Builder b) {
+        String y = n.output();
+        if (!groups.isTracked(y)) {
+            return;
+        }
+        int channels = groups.channels(y);
+        int[] keep = groups.kept(y, removed);
+        if (keep.length == channels) {
+            return;
+        }
+        for (String in : n.inputs()) {
+            Tensor init = groups.graph().initializer(in);
+            if (init != null && init.rank() >= 2 && init.size() == channels && init.shape().dim(1) == channels) {
+                b.initializer(in, slice(init, null, keep));
+            }
+        }
     }
 
     /**
@@ -195,7 +270,11 @@ public final class ChannelRemoval {
         return java.util.Arrays.copyOf(keep, n);
     }
 
-    private static void check(ChannelGroups groups, BitSet removed) {
+    /**
+     * Checks the classes and returns the groups that lose every channel: allowed only for whole
+     * residual branches ({@link ResidualBranches}).
+     */
+    private static Set<Integer> check(ChannelGroups groups, BitSet removed) {
         for (int c = removed.nextSetBit(0); c >= 0; c = removed.nextSetBit(c + 1)) {
             if (c >= groups.classes().size()) {
                 throw new IllegalArgumentException("no channel class " + c + " (the graph has "
@@ -206,12 +285,28 @@ public final class ChannelRemoval {
                 throw new IllegalArgumentException("channel class " + c + " cannot be removed: " + cc.fixedReason());
             }
         }
+        Set<Integer> emptied = new HashSet<>();
+        Set<Integer> branches = null;
         for (String t : groups.tensors()) {
-            if (groups.kept(t, removed).length == 0) {
-                throw new IllegalArgumentException("removing these channels would leave tensor '" + t
-                        + "' with no channels (shape " + groups.shape(t) + ")");
+            if (groups.kept(t, removed).length > 0) {
+                continue;
             }
+            int group = groups.classes().get(groups.classOf(t, 0)).group();
+            if (branches == null) {
+                branches = ResidualBranches.branchGroups(groups);
+            }
+            boolean whole = true;
+            for (int c : groups.groups().get(group).classes()) {
+                whole &= removed.get(c);
+            }
+            if (!branches.contains(group) || !whole) {
+                throw new IllegalArgumentException("removing these channels would leave tensor '" + t
+                        + "' with no channels (shape " + groups.shape(t) + ")" + (branches.contains(group)
+                        ? "; a residual branch can only go as a whole" : ""));
+            }
+            emptied.add(group);
         }
+        return emptied;
     }
 
     /**

@@ -144,12 +144,12 @@ final class ChannelTracer {
             perChannel(n);
         } else if (op instanceof ElementwiseBinary e) {
             binary(n, e);
-        } else if (op instanceof Concat c) {
-            concat(n, c);
+        } else if (op instanceof Concat cat) {
+            concat(n, cat);
         } else if (op instanceof Split s) {
             split(n, s);
-        } else if (op instanceof ChannelShuffle s) {
-            shuffle(n, s);
+        } else if (op instanceof ChannelShuffle sh) {
+            shuffle(n, sh);
         } else if (op instanceof Flatten f) {
             flatten(n, f);
         } else {
@@ -243,6 +243,8 @@ final class ChannelTracer {
         for (String t : List.of(a, b)) {
             if (tracked(t) && plan.info(t).shape().equals(ys)) {
                 operands.add(t);
+            } else if (isChannelConstant(t, ys, n)) {
+                continue;   // a per-channel constant [1, C, 1, ...]: removal slices it with y
             } else if (plan.info(t).shape().size() != 1) {
                 fixNode(n, "operand '" + t + "' of shape " + plan.info(t).shape() + " broadcasts against " + ys);
                 return;
@@ -343,6 +345,15 @@ final class ChannelTracer {
 
     private int pos(String t, int c) {
         return base.get(t) + c;
+    }
+
+    /** A constant of shape [1, C, 1, ...] with y's rank and channels, read only by {@code n}. */
+    private boolean isChannelConstant(String t, Shape ys, Node n) {
+        Tensor c = graph.initializer(t);
+        if (c == null || !isOwnParameter(t, n) || c.rank() != ys.rank() || c.shape().dim(1) != ys.dim(1)) {
+            return false;
+        }
+        return c.size() == ys.dim(1);
     }
 
     /** True when {@code name} is an initializer that no node other than {@code n} reads. */

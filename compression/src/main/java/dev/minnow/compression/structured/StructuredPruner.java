@@ -34,7 +34,8 @@ import java.util.Map;
  *       keeping at least a floor ({@code minKeep}) of its channels; layers whose filters are
  *       uniformly weak lose more, and the per-layer ratios come out of the ranking.</li>
  * </ul>
- * No tensor ever loses all its channels (a whole-layer removal is not done here).
+ * Selection never empties a tensor; a whole residual branch goes only when asked for
+ * ({@link #residualBranches}, {@link #withWholeGroups}).
  */
 public final class StructuredPruner {
     /** The default floor of the greedy allocation: every tensor keeps at least 10 % of its channels. */
@@ -203,6 +204,27 @@ public final class StructuredPruner {
             }
         }
         return budget.removed;
+    }
+
+    /**
+     * Ids of the groups that form the inside of a residual branch, which may go as a whole: the
+     * block then reduces to its shortcut plus a per-channel constant ({@link ChannelRemoval}).
+     */
+    public static List<Integer> residualBranches(ChannelGroups groups) {
+        List<Integer> ids = new ArrayList<>(ResidualBranches.branchGroups(groups));
+        ids.sort(null);
+        return ids;
+    }
+
+    /** {@code removed} plus every class of the given groups (a new set). */
+    public static BitSet withWholeGroups(ChannelGroups groups, BitSet removed, java.util.Collection<Integer> groupIds) {
+        BitSet r = (BitSet) removed.clone();
+        for (int id : groupIds) {
+            for (int c : groups.groups().get(id).classes()) {
+                r.set(c);
+            }
+        }
+        return r;
     }
 
     private static void requireFraction(double f, String what) {

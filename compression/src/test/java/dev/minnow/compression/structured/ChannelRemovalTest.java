@@ -12,10 +12,13 @@ import static org.assertj.core.api.Assertions.within;
 import dev.minnow.engine.graph.ConvSpec;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.ModelBuilder;
+import dev.minnow.engine.graph.Node;
+import dev.minnow.engine.op.Add;
 import dev.minnow.engine.op.Conv;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.BitSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -248,5 +251,61 @@ class ChannelRemovalTest {
         assertThatThrownBy(() -> ChannelRemoval.remove(groups, removing(groups, c, 0, 1, 2, 3)))
                 .hasMessageContaining("would leave tensor").hasMessageContaining("with no channels");
         assertThat(groups.table()).contains("LRN");
+    }
+
+    @Test
+    void aResidualBranchThatLosesEveryChannelReducesToTheShortcutPlusAConstant() {
+        ModelBuilder b = new ModelBuilder("t", 1);
+        String x = b.input("input", Shape.UNKNOWN, 4, 6, 6);
+        String a = b.relu(b.batchNorm(b.conv(x, ConvSpec.same(8, 3).named("stem"))));
+        String r1 = b.relu(b.batchNorm(b.conv(a, ConvSpec.same(8, 3).named("b1"))));
+        String r2 = b.batchNorm(b.conv(r1, ConvSpec.same(8, 3).named("b2")));
+        String s = b.relu(b.add(r2, a));
+        b.output(b.conv(s, ConvSpec.of(5, 1).named("head")));
+        Graph g = randomized(b.build(), 37);
+        ChannelGroups groups = ChannelGroups.of(g);
+
+        int inner = groups.classes().get(groups.classOf("b1", 0)).group();
+        assertThat(StructuredPruner.residualBranches(groups)).containsExactly(inner);
+        BitSet removed = StructuredPruner.withWholeGroups(groups, removing(groups, a, 3), List.of(inner));
+        Graph pruned = ChannelRemoval.remove(groups, removed);
+
+        assertThat(pruned.node("b1")).isNull();
+        assertThat(pruned.node("b2")).isNull();
+        assertThat(pruned.initializers()).doesNotContainKeys("b1.weight", "b2.weight");
+        Node add = pruned.nodes().stream().filter(n -> n.op() instanceof Add).findFirst().orElseThrow();
+        Tensor k = pruned.initializer(add.input(0));
+        assertThat(k.shape()).isEqualTo(Shape.of(1, 7, 1, 1));
+        // channel 4 of the sum is the kept channel 3 of b2: gamma (bias - mean) / sqrt(var + eps) + beta
+        Node bn2 = g.producer(r2);
+        double expected = g.initializer(bn2.input(1)).get(4) * (g.initializer("b2.bias").get(4)
+                - g.initializer(bn2.input(3)).get(4)) / Math.sqrt(g.initializer(bn2.input(4)).get(4) + 1e-5)
+                + g.initializer(bn2.input(2)).get(4);
+        assertThat((double) k.get(3)).isCloseTo(expected, within(1e-5));
+        Graph masked = zeroConvInputs(zeroConvInputs(g, "b2.weight", TinyGraphs.range(0, 8)), "head.weight", 3);
+        assertSameOutputs(pruned, masked, g, input(5, 2, 4, 6, 6));
+
+        // the reduced block can be pruned again: the constant loses the channels its sum loses
+        ChannelGroups again = ChannelGroups.of(pruned);
+        String sum = add.output();
+        assertThat(again.classes().get(again.classOf(sum, 0)).prunable()).isTrue();
+        Graph twice = ChannelRemoval.remove(again, removing(again, sum, 0));
+        assertThat(twice.initializer(add.input(0)).shape()).isEqualTo(Shape.of(1, 6, 1, 1));
+        Tensor in = input(6, 1, 4, 6, 6);
+        assertThat(run(twice, in)).containsExactly(run(ChannelRemoval.mask(again, removing(again, sum, 0)), in),
+                within(1e-4f));
+    }
+
+    @Test
+    void aTensorOutsideAResidualBranchNeverLosesAllItsChannels() {
+        ModelBuilder b = new ModelBuilder("t", 1);
+        String x = b.input("input", Shape.UNKNOWN, 2, 4, 4);
+        String p = b.relu(b.conv(x, ConvSpec.same(2, 3).named("p")));
+        String q = b.relu(b.conv(x, ConvSpec.same(3, 3).named("q")));
+        b.output(b.conv(b.concat(p, q), ConvSpec.of(2, 1).named("o")));
+        Graph g = b.build();
+        ChannelGroups groups = ChannelGroups.of(g);
+        assertThatThrownBy(() -> ChannelRemoval.remove(groups, removing(groups, p, 0, 1)))
+                .hasMessageContaining("would leave tensor 'p' with no channels");
     }
 }

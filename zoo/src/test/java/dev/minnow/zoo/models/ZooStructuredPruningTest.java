@@ -16,6 +16,7 @@ import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.io.onnx.OnnxWriter;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +68,25 @@ class ZooStructuredPruningTest {
 
     private static long convMacs(GraphSummary s) {
         return s.nodes().stream().filter(n -> n.opType().equals("Conv")).mapToLong(GraphSummary.NodeSummary::macs).sum();
+    }
+
+    @Test
+    void resNetBlocksWhoseBranchIsRemovedReduceToTheirShortcutsAndStillExport() throws Exception {
+        Graph g = model("resnet18", 3);
+        ChannelGroups groups = ChannelGroups.of(g);
+        List<Integer> branches = StructuredPruner.residualBranches(groups);
+        assertThat(branches).hasSize(8);   // the inside of each of the 8 basic blocks
+        // MobileNet V2: the inverted residuals with a shortcut, 1 + 2 + 3 + 2 + 2
+        assertThat(StructuredPruner.residualBranches(ChannelGroups.of(model("mobilenet_v2", 1)))).hasSize(10);
+        double[] scores = dev.minnow.compression.structured.ChannelRanking.l1(groups);
+        java.util.BitSet removed = StructuredPruner.withWholeGroups(groups,
+                StructuredPruner.selectFraction(groups, scores, 0.3), List.of(branches.get(0), branches.get(3)));
+        StructuredPruner.Result r = StructuredPruner.prune(groups, removed);
+        assertThat(r.graph().nodes().size()).isEqualTo(g.nodes().size() - 2 * 5);   // conv, BN, ReLU, conv, BN per block
+        Tensor x = input(g, 2, 4);
+        Tensor pruned = Plan.compile(r.graph(), x.shape()).runSingle(x).copy();
+        assertClose(Plan.compile(r.masked(), x.shape()).runSingle(x), pruned, "resnet18 without two branches");
+        Graph back = OnnxReader.read(OnnxWriter.toBytes(r.graph()), "resnet18.onnx");
+        assertThat(Plan.compile(back, x.shape()).runSingle(x).toFloatArray()).containsExactly(pruned.toFloatArray());
     }
 }
