@@ -75,7 +75,7 @@ final class FilterPruning {
         ChannelGroups groups = ChannelGroups.of(g);
         log.printf(Locale.ROOT, "pruning filters of %s: %d dependency groups, %,d of %,d channel classes removable%n",
                 model.source(), groups.groups().size(), groups.prunableClasses(), groups.classes().size());
-        if (args.verbose()) {
+        if (args.flag("groups")) {
             log.print(groups.table());
         }
         double baseline = data == null ? Double.NaN : Evaluation.of(g, data.test(), 256, threads).accuracy();
