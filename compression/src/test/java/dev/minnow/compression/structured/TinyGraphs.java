@@ -80,6 +80,19 @@ final class TinyGraphs {
         return g.toBuilder().initializer(weight, w).build();
     }
 
+    /** Equal within 1e-4 of the largest |expected| (at least 1): summation order may differ. */
+    static void assertClose(float[] expected, float[] got, String what) {
+        org.assertj.core.api.Assertions.assertThat(got).as(what).hasSameSizeAs(expected);
+        float scale = 1;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < got.length; i++) {
+            org.assertj.core.api.Assertions.assertThat(Math.abs(got[i] - expected[i])).as("%s element %d: %s vs %s", what, i,
+                    got[i], expected[i]).isLessThanOrEqualTo(1e-4f * scale);
+        }
+    }
+
     static int[] range(int from, int to) {
         int[] r = new int[to - from];
         for (int i = from; i < to; i++) {
