@@ -42,6 +42,9 @@ public final class ChannelRemoval {
     /**
      * The graph without the given classes.
      *
+     * <p>Layers the removal leaves alone keep their weight tensors: the result shares them with the
+     * original, so training one trains both (copy the original first to keep it).
+     *
      * @throws IllegalArgumentException when a class is fixed, or removing the classes would leave
      *         a tensor without channels (the message names it)
      */
