@@ -165,6 +165,33 @@ final class ResidualBranches {
         return Tensor.of(Shape.of(dims), v);
     }
 
+    /**
+     * How strongly a branch's exit passes on what it reads: the mean over its output channels of
+     * {@code |gamma_c| / sqrt(var_c + eps) * sum |W[c, ...]|}, the factor by which the last batch norm
+     * scales the channel times the L1 norm of its filter. A branch whose batch norm drives its scale
+     * towards zero contributes little to the sum it joins (Liu et al. 2017, "Learning Efficient
+     * Convolutional Networks through Network Slimming", read BN's gamma as channel importance).
+     */
+    static double gain(Graph g, Exit e) {
+        Tensor w = g.initializer(e.conv().input(1));
+        int channels = w.shape().dim(0);
+        int per = w.size() / channels;
+        double total = 0;
+        for (int c = 0; c < channels; c++) {
+            double l1 = 0;
+            for (int i = 0; i < per; i++) {
+                l1 += Math.abs(w.get(c * per + i));
+            }
+            double scale = 1;
+            if (e.bn() != null) {
+                double eps = ((BatchNormalization) e.bn().op()).epsilon();
+                scale = Math.abs(g.initializer(e.bn().input(1)).get(c)) / Math.sqrt(g.initializer(e.bn().input(4)).get(c) + eps);
+            }
+            total += scale * l1;
+        }
+        return total / channels;
+    }
+
     /** The exits whose convolution reads a tensor of one of these groups. */
     static List<Exit> exitsOf(ChannelGroups groups, Set<Integer> groupIds) {
         Map<String, Exit> exits = exits(groups.graph());

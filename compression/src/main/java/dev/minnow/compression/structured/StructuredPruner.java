@@ -216,6 +216,22 @@ public final class StructuredPruner {
         return ids;
     }
 
+    /**
+     * The {@code count} residual branches with the smallest gain ({@link ResidualBranches#gain}: BN
+     * scale times filter norm of the branch's last convolution), weakest first.
+     */
+    public static List<Integer> weakestBranches(ChannelGroups groups, int count) {
+        Map<Integer, Double> gain = new HashMap<>();
+        java.util.Set<Integer> branches = ResidualBranches.branchGroups(groups);
+        for (ResidualBranches.Exit e : ResidualBranches.exitsOf(groups, branches)) {
+            int id = groups.classes().get(groups.classOf(e.conv().input(0), 0)).group();
+            gain.merge(id, ResidualBranches.gain(groups.graph(), e), Math::max);
+        }
+        List<Integer> ids = new ArrayList<>(gain.keySet());
+        ids.sort(Comparator.comparingDouble((Integer id) -> gain.get(id)).thenComparingInt(id -> id));
+        return List.copyOf(ids.subList(0, Math.min(count, ids.size())));
+    }
+
     /** {@code removed} plus every class of the given groups (a new set). */
     public static BitSet withWholeGroups(ChannelGroups groups, BitSet removed, java.util.Collection<Integer> groupIds) {
         BitSet r = (BitSet) removed.clone();

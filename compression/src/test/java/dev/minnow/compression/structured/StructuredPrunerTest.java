@@ -11,6 +11,7 @@ import dev.minnow.engine.graph.ConvSpec;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.GraphSummary;
 import dev.minnow.engine.graph.ModelBuilder;
+import dev.minnow.engine.graph.Node;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.BitSet;
@@ -147,5 +148,35 @@ class StructuredPrunerTest {
         Graph pruned = ChannelRemoval.remove(groups, one);
         Tensor in = input(4, 5, 4);
         assertThat(run(pruned, in)).containsExactly(run(g, in), within(1e-5f));
+    }
+
+    @Test
+    void theWeakestBranchIsTheOneWhoseBatchNormScalesItDown() {
+        ModelBuilder b = new ModelBuilder("t", 1);
+        String x = b.input("input", Shape.UNKNOWN, 3, 5, 5);
+        String a = b.relu(b.batchNorm(b.conv(x, ConvSpec.same(6, 3).named("stem"))));
+        for (String block : List.of("one", "two")) {
+            String r = b.relu(b.batchNorm(b.conv(a, ConvSpec.same(6, 3).named(block + "1"))));
+            a = b.relu(b.add(b.batchNorm(b.conv(r, ConvSpec.same(6, 3).named(block + "2"))), a));
+        }
+        b.output(b.conv(a, ConvSpec.of(2, 1).named("head")));
+        Graph g = randomized(b.build(), 41);
+        // block "two": its last BN multiplies by about 0.01
+        Node bn = g.consumers("two2").get(0);
+        Tensor gamma = g.initializer(bn.input(1)).copy();
+        for (int c = 0; c < 6; c++) {
+            gamma.set(0.01f, c);
+        }
+        g = g.toBuilder().initializer(bn.input(1), gamma).build();
+        ChannelGroups groups = ChannelGroups.of(g);
+        int two = groups.classes().get(groups.classOf("two1", 0)).group();
+        int one = groups.classes().get(groups.classOf("one1", 0)).group();
+        assertThat(StructuredPruner.residualBranches(groups)).containsExactly(one, two);
+        assertThat(StructuredPruner.weakestBranches(groups, 1)).containsExactly(two);
+        assertThat(StructuredPruner.weakestBranches(groups, 5)).containsExactly(two, one);
+        Graph pruned = StructuredPruner.prune(groups, StructuredPruner.withWholeGroups(groups, new BitSet(), List.of(two)))
+                .graph();
+        assertThat(pruned.node("two1")).isNull();
+        assertThat(pruned.node("one1")).isNotNull();
     }
 }

@@ -86,6 +86,18 @@ final class FilterPruning {
                 : ChannelRanking.meanActivation(groups, batches(data, 4, 64), threads);
         BitSet removed = mode.equals("filters") ? StructuredPruner.selectFraction(groups, scores, amount, roundTo)
                 : StructuredPruner.selectForMacs(groups, scores, amount, allocation, minKeep, roundTo);
+        int branchCount = args.intOption("remove-branches", 0, 0);
+        List<String> branchNames = new ArrayList<>();
+        if (branchCount > 0) {
+            List<Integer> weakest = StructuredPruner.weakestBranches(groups, branchCount);
+            for (int id : weakest) {
+                branchNames.add(String.join("+", groups.groups().get(id).sources()));
+            }
+            log.printf(Locale.ROOT, "removing %d whole residual branch%s (of %d): %s%n", weakest.size(),
+                    weakest.size() == 1 ? "" : "es", StructuredPruner.residualBranches(groups).size(),
+                    String.join(", ", branchNames));
+            removed = StructuredPruner.withWholeGroups(groups, removed, weakest);
+        }
         StructuredPruner.Result result = StructuredPruner.prune(groups, removed);
         Graph pruned = result.graph();
         Map<String, Shape> shapes = Map.of(g.inputs().get(0).name(), input);
@@ -126,6 +138,7 @@ final class FilterPruning {
                 j.put("allocation", allocation.label());
             }
             j.put("removed_classes", removed.cardinality());
+            j.put("removed_branches", branchNames);
             j.put("params_before", before.params());
             j.put("params_after", after.params());
             j.put("macs_before", before.macs());

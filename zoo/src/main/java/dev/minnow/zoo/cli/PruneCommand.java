@@ -67,6 +67,8 @@ final class PruneCommand implements Command {
             .option("macs", "M", "structured: remove (at least) the fraction M of the convolution MACs")
             .option("allocation", "A", "with --macs: uniform (same fraction everywhere, default) or greedy (one L1 ranking over all layers)")
             .option("min-keep", "K", "with --allocation greedy: every layer keeps at least K of its channels (default: 0.1)")
+            .option("remove-branches", "N", "structured: also remove the N weakest residual branches whole (smallest BN"
+                    + " scale x filter norm of their last conv), leaving their shortcuts")
             .flag("groups", "structured: print the dependency groups (layers whose filters go together, and why some cannot)")
             .option("round-to", "N", "structured, uniform: each group keeps a multiple of N channels (default: 1)")
             .option("ranking", "R", "structured: l1 (filter norms, default) or activation (mean activation, needs data)")))
@@ -100,7 +102,7 @@ final class PruneCommand implements Command {
         if (mode.equals("filters") || mode.equals("macs")) {
             return FilterPruning.run(args, mode, out, err);
         }
-        for (String structured : new String[] {"allocation", "min-keep", "ranking", "round-to", "groups"}) {
+        for (String structured : new String[] {"allocation", "min-keep", "ranking", "round-to", "groups", "remove-branches"}) {
             if (args.flag(structured)) {
                 throw CliException.usage("--" + structured + " goes with --filters or --macs (structured pruning)");
             }

@@ -79,4 +79,19 @@ class StructuredPruneCommandTest {
         assertThat(Plan.compile(g, x.shape()).runSingle(x).shape()).isEqualTo(Shape.of(1, 1000));
         assertThat(g.parameterCount()).isLessThan(11_689_512L * 6 / 10);
     }
+
+    @Test
+    void weakResidualBranchesCanGoWhole(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("r.onnx");
+        CliRun r = CliRun.of("prune", "resnet18", "--filters", "0.25", "--remove-branches", "2", "--out", file.toString(),
+                "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        Map<String, Object> j = MiniJson.parseObject(r.out());
+        assertThat((List<?>) j.get("removed_branches")).hasSize(2);
+        Graph g = OnnxReader.read(file);
+        // each basic block loses conv, BN, ReLU, conv, BN
+        assertThat(g.nodes()).hasSize(dev.minnow.zoo.models.Zoo.build("resnet18").nodes().size() - 10);
+        Tensor x = Tensor.zeros(1, 3, 224, 224);
+        assertThat(Plan.compile(g, x.shape()).runSingle(x).shape()).isEqualTo(Shape.of(1, 1000));
+    }
 }
