@@ -39,7 +39,7 @@ class ZooStructuredPruningTest {
             Graph p = r.graph();
             assertThat(p.parameterCount()).as(name).isLessThan(g.parameterCount());
 
-            Tensor x = input(g, 2, 9);
+            Tensor x = input(g, 1, 9);
             Tensor masked = Plan.compile(r.masked(), x.shape()).runSingle(x).copy();
             Tensor pruned = Plan.compile(p, x.shape()).runSingle(x).copy();
             assertClose(masked, pruned, name + " pruned vs masked");
@@ -83,7 +83,7 @@ class ZooStructuredPruningTest {
                 StructuredPruner.selectFraction(groups, scores, 0.3), List.of(branches.get(0), branches.get(3)));
         StructuredPruner.Result r = StructuredPruner.prune(groups, removed);
         assertThat(r.graph().nodes().size()).isEqualTo(g.nodes().size() - 2 * 5);   // conv, BN, ReLU, conv, BN per block
-        Tensor x = input(g, 2, 4);
+        Tensor x = input(g, 1, 4);
         Tensor pruned = Plan.compile(r.graph(), x.shape()).runSingle(x).copy();
         assertClose(Plan.compile(r.masked(), x.shape()).runSingle(x), pruned, "resnet18 without two branches");
         Graph back = OnnxReader.read(OnnxWriter.toBytes(r.graph()), "resnet18.onnx");
