@@ -42,7 +42,15 @@ final class PruneCommand implements Command {
             conv and fc); layers not named stay dense. Prints the sparsity of every layer and the
             test accuracy before pruning, right after it, and after fine-tuning. The saved file is
             dense with zeros (a .mnw, or ONNX when FILE ends in .onnx); ./minnow compress stores it
-            compactly, and Minnow runs it with sparse kernels.""")
+            compactly, and Minnow runs it with sparse kernels.
+
+            Structured pruning (--filters or --macs) removes whole filters and neurons instead,
+            with the batch-norm channels and the inputs of every layer that reads them, across
+            Add, Concat, depthwise and grouped convolutions and channel shuffles (dependency
+            groups; docs/structured-pruning.md): the result is a smaller dense network, faster
+            everywhere and exportable to ONNX. Filters are ranked by L1 norm (or --ranking
+            activation: mean activation on a few training batches). Prints the parameters and
+            MACs before and after, and the accuracy when data fits the model.""")
             .argument("MODEL", "a .mnw or .onnx file, or a zoo name")
             .option("out", "FILE", "where to save the pruned model (.mnw, or .onnx)")
             .option("sparsity", "S", "fraction of each layer's weights to prune: 0.9, or NAME=S,...")
@@ -54,12 +62,23 @@ final class PruneCommand implements Command {
             .option("target", "S", "with --sensitivity: reach the overall sparsity S instead, sharing it out by"
                     + " sensitivity")
             .option("rounds", "R", "iterative pruning: R rounds of prune + fine-tune (with --sparsity or --sensitivity)")
-            .option("l1", "L", "first train --finetune-epochs epochs with an L1 penalty L, then prune")))
+            .option("l1", "L", "first train --finetune-epochs epochs with an L1 penalty L, then prune")
+            .option("filters", "F", "structured: remove the fraction F of the filters of every dependency group")
+            .option("macs", "M", "structured: remove (at least) the fraction M of the convolution MACs")
+            .option("allocation", "A", "with --macs: uniform (same fraction everywhere, default) or greedy (one L1 ranking over all layers)")
+            .option("min-keep", "K", "with --allocation greedy: every layer keeps at least K of its channels (default: 0.1)")
+            .option("remove-branches", "N", "structured: also remove the N weakest residual branches whole (smallest BN"
+                    + " scale x filter norm of their last conv), leaving their shortcuts")
+            .flag("groups", "structured: print the dependency groups (layers whose filters go together, and why some cannot)")
+            .option("round-to", "N", "structured, uniform: each group keeps a multiple of N channels (default: 1)")
+            .option("ranking", "R", "structured: l1 (filter norms, default) or activation (mean activation, needs data)")))
             .example("minnow prune lenet300.mnw --sparsity 0.9 --out lenet300-90.mnw", "every layer at 90 %")
             .example("minnow prune lenet300.mnw --quality fc1=1.5,fc2=1.2,fc3=0.8 --finetune-epochs 5 --out p.mnw", "")
             .example("minnow prune lenet5.mnw --sensitivity --tolerance 0.01 --rounds 3 --out p.mnw", "")
             .example("minnow prune lenet300.mnw --sensitivity --target 0.95 --finetune-epochs 6 --out p.mnw", "")
             .example("minnow prune lenet300.mnw --agp 0.95 --finetune-epochs 10 --out p.mnw --json", "")
+            .example("minnow prune resnet18 --macs 0.5 --out resnet18-half.onnx", "half the conv MACs of ResNet-18, as ONNX")
+            .example("minnow prune vgg.mnw --filters 0.3 --finetune-epochs 2 --out vgg-30.mnw", "30 % of the filters, fine-tuned")
             .build();
 
     @Override
@@ -69,7 +88,7 @@ final class PruneCommand implements Command {
 
     @Override
     public String summary() {
-        return "prune a model's weights by magnitude and fine-tune it (per layer, global, gradual, by sensitivity)";
+        return "prune a model's weights by magnitude (per layer, global, gradual, by sensitivity) or its filters, and fine-tune it";
     }
 
     @Override
@@ -80,6 +99,14 @@ final class PruneCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         String mode = mode(args);
+        if (mode.equals("filters") || mode.equals("macs")) {
+            return FilterPruning.run(args, mode, out, err);
+        }
+        for (String structured : new String[] {"allocation", "min-keep", "ranking", "round-to", "groups", "remove-branches"}) {
+            if (args.flag(structured)) {
+                throw CliException.usage("--" + structured + " goes with --filters or --macs (structured pruning)");
+            }
+        }
         Path file = args.pathOption("out");
         if (file == null) {
             throw CliException.usage("--out FILE is required: where to save the pruned model");
@@ -242,7 +269,7 @@ final class PruneCommand implements Command {
     /** Which of the five ways was given (exactly one). */
     static String mode(Args args) throws CliException {
         List<String> given = new ArrayList<>();
-        for (String m : new String[] {"sparsity", "quality", "global", "agp"}) {
+        for (String m : new String[] {"sparsity", "quality", "global", "agp", "filters", "macs"}) {
             if (args.option(m) != null) {
                 given.add(m);
             }
@@ -251,7 +278,7 @@ final class PruneCommand implements Command {
             given.add("sensitivity");
         }
         if (given.size() != 1) {
-            throw CliException.usage("give exactly one of --sparsity, --quality, --global, --agp or --sensitivity"
+            throw CliException.usage("give exactly one of --sparsity, --quality, --global, --agp, --sensitivity, --filters or --macs"
                     + (given.isEmpty() ? "" : " (got --" + String.join(", --", given) + ")"));
         }
         return given.get(0);

@@ -8,6 +8,7 @@ import dev.minnow.engine.train.EpochStats;
 import dev.minnow.engine.train.Evaluation;
 import dev.minnow.engine.train.Trainer;
 import dev.minnow.zoo.models.MobileNetV2;
+import dev.minnow.zoo.models.TinyVgg;
 import dev.minnow.zoo.models.Zoo;
 import dev.minnow.zoo.train.Recipe;
 import java.io.PrintStream;
@@ -58,8 +59,9 @@ final class TrainCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         String model = args.positional(0);
-        if (!Zoo.names().contains(model)) {
-            throw CliException.usage("unknown model '" + model + "' (zoo models: " + String.join(", ", Zoo.names()) + ")");
+        if (!Zoo.names().contains(model) && !model.equals(TinyVgg.NAME)) {
+            throw CliException.usage("unknown model '" + model + "' (zoo models: " + String.join(", ", Zoo.names())
+                    + "; and " + TinyVgg.NAME + ", the structured-pruning experiment's)");
         }
         Path file = args.pathOption("out");
         if (file == null) {
@@ -81,9 +83,10 @@ final class TrainCommand implements Command {
             }
             alpha = parseFloat(args.option("width"), "width");
         }
+        Zoo.Builder builder = model.equals(TinyVgg.NAME) ? TinyVgg::build : Zoo.builder(model);
         Graph graph = alpha != 1f
                 ? MobileNetV2.mobilenetV2(data.train().classes(), 1, data.train().height(), data.train().width(), seed, alpha)
-                : Zoo.build(model, data.train().classes(), 1, data.train().height(), data.train().width(), seed);
+                : builder.build(data.train().classes(), 1, data.train().height(), data.train().width(), seed);
 
         PrintStream log = args.json() ? err : out;
         log.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %,d images, %s%n", model,

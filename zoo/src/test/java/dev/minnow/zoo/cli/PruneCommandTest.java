@@ -26,7 +26,7 @@ class PruneCommandTest {
         CliRun none = CliRun.of("prune", "lenet300", "--out", out);
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.errLine()).isEqualTo("minnow: prune: give exactly one of --sparsity, --quality, --global, --agp"
-                + " or --sensitivity (see minnow prune --help)");
+                + ", --sensitivity, --filters or --macs (see minnow prune --help)");
         assertThat(CliRun.of("prune", "lenet300", "--sparsity", "0.5", "--global", "0.5", "--out", out).errLine())
                 .contains("(got --sparsity, --global)");
         assertThat(CliRun.of("prune", "lenet300", "--sparsity", "0.5").errLine()).contains("--out FILE is required");
