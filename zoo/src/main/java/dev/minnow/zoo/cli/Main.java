@@ -37,7 +37,8 @@ public final class Main {
             new RebirthCommand(),
             new PruneCommand(),
             new SensitivityCommand(),
-            new LotteryCommand());
+            new LotteryCommand(),
+            new DistillCommand());
 
     private Main() {
     }
