@@ -4,9 +4,11 @@ import dev.minnow.compression.distill.DistillationExperiment;
 import dev.minnow.compression.distill.TeacherEnsemble;
 import dev.minnow.compression.sparse.SparseInference;
 import dev.minnow.engine.data.FashionMnist;
+import dev.minnow.engine.data.ImageDataset;
 import dev.minnow.engine.data.Normalization;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.io.ModelFile;
+import dev.minnow.engine.tensor.Tensor;
 import dev.minnow.zoo.models.Zoo;
 import dev.minnow.zoo.train.Recipe;
 import java.io.PrintStream;
@@ -16,12 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** {@code minnow distill}: knowledge distillation from trained teachers into a zoo student, against the student alone. */
 final class DistillCommand implements Command {
 
     static final float DEFAULT_TEMPERATURE = 4f;
     static final float DEFAULT_ALPHA = 0.9f;
+    private static final int SHIRT = 6;
 
     private static final ArgSpec SPEC = DataOptions.add(ArgSpec.builder("distill", """
             Knowledge distillation (Hinton et al. 2015, docs/distillation.md): trains a zoo STUDENT
@@ -127,6 +131,7 @@ final class DistillCommand implements Command {
             log.printf(Locale.ROOT, "teachers run once over the %,d training images (%.1f s)%n", data.train().size(),
                     teacherSeconds);
         }
+        printSoftTargets(ensemble, data.test(), temperatures, log);
         DistillationExperiment.Result r = DistillationExperiment.compare(
                 s -> Zoo.build(student, classes, 1, h, w, s), seed, recipe.config(seed, threads), recipe::optimizer,
                 ensemble, temperatures, alpha, data.train(), data.test(), log);
@@ -206,6 +211,57 @@ final class DistillCommand implements Command {
                     + norm.std() + "; teacher and student must see the same batches");
         }
         return InferenceOptimization.apply(SparseInference.sparsify(t.graph()), args, err);
+    }
+
+    /**
+     * What the soft targets look like: the teachers' distribution at T = 1 and at each temperature
+     * for one test image (the first shirt of Fashion-MNIST, whose near misses are instructive).
+     */
+    static void printSoftTargets(TeacherEnsemble ensemble, ImageDataset test, float[] temperatures, PrintStream log) {
+        boolean fashion = test.classes() == FashionMnist.CLASSES.size();
+        int index = 0;
+        for (int i = 0; fashion && i < test.size(); i++) {
+            if (test.labels()[i] == SHIRT) {
+                index = i;
+                break;
+            }
+        }
+        TreeSet<Float> ts = new TreeSet<>();
+        ts.add(1f);
+        for (float t : temperatures) {
+            ts.add(t);
+        }
+        Tensor x = test.image(index);
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-12s", "class"));
+        List<double[]> columns = new ArrayList<>();
+        for (float t : ts) {
+            header.append(String.format(Locale.ROOT, " %9s", "T=" + join(new float[] {t})));
+            float[] z = ensemble.targetLogits(x, t).toFloatArray();
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : z) {
+                max = Math.max(max, v / t);
+            }
+            double sum = 0;
+            double[] p = new double[z.length];
+            for (int j = 0; j < z.length; j++) {
+                p[j] = Math.exp(z[j] / t - max);
+                sum += p[j];
+            }
+            for (int j = 0; j < z.length; j++) {
+                p[j] /= sum;
+            }
+            columns.add(p);
+        }
+        int label = test.labels()[index];
+        log.printf(Locale.ROOT, "soft targets for test image %d (%s):%n%s%n", index,
+                fashion ? FashionMnist.CLASSES.get(label) : "class " + label, header);
+        for (int j = 0; j < columns.get(0).length; j++) {
+            log.printf(Locale.ROOT, "%-12s", fashion ? FashionMnist.CLASSES.get(j) : Integer.toString(j));
+            for (double[] p : columns) {
+                log.printf(Locale.ROOT, " %9.2e", p[j]);
+            }
+            log.println();
+        }
     }
 
     /** "4" or "1,2,4,8,20", each > 0. */

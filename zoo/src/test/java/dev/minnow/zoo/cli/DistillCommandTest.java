@@ -93,7 +93,8 @@ class DistillCommandTest {
         CliRun text = CliRun.of("distill", "--teacher", teacher.toString(), "--student", "lenet300", "--embedded",
                 "--epochs", "1", "--threads", "2", "--out", out.toString());
         assertThat(text.code()).as(text.err()).isZero();
-        assertThat(text.out()).contains("| student alone, 1 epochs |", "| student distilled, 1 epochs | 4 | 0.9 |",
+        assertThat(text.out()).contains("soft targets for test image", "(Shirt):", "T=1", "T=4", "Ankle boot",
+                "| student alone, 1 epochs |", "| student distilled, 1 epochs | 4 | 0.9 |",
                 "saved " + out + ": the student distilled at T = 4");
     }
 
