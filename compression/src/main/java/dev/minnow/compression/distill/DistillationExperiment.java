@@ -29,11 +29,12 @@ public final class DistillationExperiment {
      * One distilled student.
      *
      * @param temperature T of the soft targets
-     * @param accuracy    its test accuracy
-     * @param history     one entry per epoch
+     * @param accuracy    its test accuracy (NaN when training diverged)
+     * @param history     one entry per epoch (empty when training diverged)
      * @param student     the trained student
+     * @param diverged    why training stopped (the loss became NaN or infinite), or null
      */
-    public record Run(float temperature, double accuracy, List<EpochStats> history, Graph student) {
+    public record Run(float temperature, double accuracy, List<EpochStats> history, Graph student, String diverged) {
     }
 
     /**
@@ -56,11 +57,11 @@ public final class DistillationExperiment {
             return teacherAccuracies.size() == 1 ? teacherAccuracies.get(0) : ensembleAccuracy;
         }
 
-        /** The run of the highest test accuracy (the first of equals). */
+        /** The run of the highest test accuracy (the first of equals), or null when every run diverged. */
         public Run best() {
-            Run best = runs.get(0);
+            Run best = null;
             for (Run r : runs) {
-                if (r.accuracy() > best.accuracy()) {
+                if (r.diverged() == null && (best == null || r.accuracy() > best.accuracy())) {
                     best = r;
                 }
             }
@@ -83,6 +84,11 @@ public final class DistillationExperiment {
             sb.append(String.format(Locale.ROOT, "| student alone, %d epochs | | | %.2f %% | |%n", epochs,
                     100 * aloneAccuracy));
             for (Run r : runs) {
+                if (r.diverged() != null) {
+                    sb.append(String.format(Locale.ROOT, "| student distilled, %d epochs | %s | %s | diverged | |%n",
+                            epochs, number(r.temperature()), number(alpha)));
+                    continue;
+                }
                 sb.append(String.format(Locale.ROOT, "| student distilled, %d epochs | %s | %s | %.2f %% | %+.2f |%n",
                         epochs, number(r.temperature()), number(alpha), 100 * r.accuracy(),
                         100 * (r.accuracy() - aloneAccuracy)));
@@ -138,14 +144,24 @@ public final class DistillationExperiment {
                 log.printf(Locale.ROOT, "distilling at T = %s, alpha = %s%n", number(t), number(alpha));
             }
             Graph g = student.apply(initSeed);
-            List<EpochStats> history = new Distiller(teachers, t, alpha).train(g, config, optimizer.get(), train, test,
-                    log);
+            List<EpochStats> history;
+            try {
+                history = new Distiller(teachers, t, alpha).train(g, config, optimizer.get(), train, test, log);
+            } catch (Trainer.TrainingDivergedException e) {
+                // the soft term's gradient grows with the teacher's logits (about (s - z) / K at high T): a
+                // learning rate that suits the hard labels can be too high for it; report and go on
+                if (log != null) {
+                    log.printf(Locale.ROOT, "distillation at T = %s diverged: %s%n", number(t), e.getMessage());
+                }
+                runs.add(new Run(t, Double.NaN, List.of(), g, e.getMessage()));
+                continue;
+            }
             double accuracy = Evaluation.of(g, test, 256, threads).accuracy();
             if (log != null) {
                 log.printf(Locale.ROOT, "distilled at T = %s: %.2f %% (student alone %.2f %%)%n", number(t),
                         100 * accuracy, 100 * aloneAccuracy);
             }
-            runs.add(new Run(t, accuracy, history, g));
+            runs.add(new Run(t, accuracy, history, g, null));
         }
         return new Result(List.copyOf(teacherAccuracies), ensemble, aloneAccuracy, alone, aloneHistory, alpha,
                 config.epochs(), List.copyOf(runs));

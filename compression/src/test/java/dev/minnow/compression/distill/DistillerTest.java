@@ -64,6 +64,25 @@ class DistillerTest {
     }
 
     @Test
+    void divergedRunsAreReportedAndTheSweepGoesOn() {
+        // a broken teacher whose logits are NaN: the loss is NaN at the first step of every distilled run
+        Graph teacher = TinyTask.mlp(8, 3, 11);
+        teacher.initializer("fc2.bias").data()[1] = Float.NaN;
+        DistillationExperiment.Result r = DistillationExperiment.compare(seed -> TinyTask.mlp(8, 3, seed), 5,
+                RECIPE.withEpochs(1), () -> new Sgd(0.9f, true, 0f), TeacherEnsemble.of(teacher, 1),
+                new float[] {20f, 2f}, 0.5f, TRAIN, TEST, null);
+        assertThat(r.aloneAccuracy()).isGreaterThan(0.5);
+        assertThat(r.runs()).hasSize(2);
+        for (DistillationExperiment.Run run : r.runs()) {
+            assertThat(run.diverged()).startsWith("training diverged: the loss became NaN at epoch 1, step 1");
+            assertThat(run.accuracy()).isNaN();
+        }
+        assertThat(r.best()).isNull();
+        assertThat(r.table()).contains("| student distilled, 1 epochs | 20 | 0.5 | diverged | |",
+                "| student distilled, 1 epochs | 2 | 0.5 | diverged | |");
+    }
+
+    @Test
     void theExperimentsBaselineIsTheSameInitialisationAndRecipeTrainedAlone() {
         Graph teacher = trainedTeacher();
         Graph separately = TinyTask.mlp(8, 3, 5);

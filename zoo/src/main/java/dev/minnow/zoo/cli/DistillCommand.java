@@ -44,7 +44,8 @@ final class DistillCommand implements Command {
             .option("alpha", "A", "weight of the soft-target term, in [0, 1] (default: " + DEFAULT_ALPHA + ")")
             .option("epochs", "N", "epochs of every training (default: the student's recipe)")
             .option("batch", "B", "images per step (default: 64)")
-            .option("lr", "LR", "peak learning rate (default: the student's recipe)")
+            .option("lr", "LR", "peak learning rate of every training (default: the student's recipe; high temperatures"
+                    + " may need a lower one, docs/distillation.md)")
             .option("seed", "S", "seed of the student's initial weights and of the data order (default: 1)")
             .option("threads", "T", "threads per op (default: one per core)")
             .option("out", "FILE", "where to save the distilled student (.mnw)")
@@ -137,6 +138,10 @@ final class DistillCommand implements Command {
                 ensemble, temperatures, alpha, data.train(), data.test(), log);
         double seconds = (System.nanoTime() - start) / 1e9;
         DistillationExperiment.Run best = r.best();
+        if (best == null) {
+            throw CliException.badInput("distillation diverged at every temperature (" + r.runs().get(0).diverged()
+                    + "); the student alone reached " + String.format(Locale.ROOT, "%.2f %%", 100 * r.aloneAccuracy()));
+        }
 
         Map<String, String> meta = new LinkedHashMap<>(recipe.metadata());
         meta.put("model", student);
@@ -175,6 +180,7 @@ final class DistillCommand implements Command {
                 e.put("temperature", (double) run.temperature());
                 e.put("accuracy", run.accuracy());
                 e.put("improvement", run.accuracy() - r.aloneAccuracy());
+                e.put("diverged", run.diverged() != null);
                 e.put("seconds_per_epoch_median", DistillationExperiment.medianEpochSeconds(run.history()));
                 runs.add(e);
             }
