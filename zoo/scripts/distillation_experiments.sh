@@ -8,8 +8,8 @@
 #   students go to OUT_DIR/models.
 #   GROUP: single, single-lr01, pair-lr01, teachers, ensemble (default: all, in that order).
 #   "single" uses the student's recipe (lr 0.05), with which high temperatures diverge; the
-#   "-lr01" groups run every training (the student alone included) at a peak lr of 0.01. "pair" is the
-#   ensemble of the two baselines that already exist: lenet5.mnw and lenet300.mnw (trained with
+#   "-lr01" groups run every training (the student alone included) at a peak lr of 0.01. "pair-lr01" uses
+#   the ensemble of the two baselines that already exist: lenet5.mnw and lenet300.mnw (trained with
 #   ./minnow train lenet300 --out MODELS_DIR/lenet300.mnw, 30 epochs, 90.37 %).
 # Each experiment is one ./minnow command; docs/distillation.md names it next to its table.
 # On a shared machine, run it under the CPU lock: flock /work/notes/cpu.lock zoo/scripts/...
