@@ -40,7 +40,8 @@ public final class Main {
             new SensitivityCommand(),
             new LotteryCommand(),
             new QuantizeCommand(),
-            new DecomposeCommand());
+            new DecomposeCommand(),
+            new DistillCommand());
 
     private Main() {
     }
