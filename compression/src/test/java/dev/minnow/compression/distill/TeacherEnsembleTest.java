@@ -1,5 +1,6 @@
 package dev.minnow.compression.distill;
 
+import dev.minnow.compression.TinyTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
