@@ -160,10 +160,7 @@ public final class Conv implements Op {
     @Override
     public Attributes attributes() {
         Attributes.Builder b = Attributes.builder();
-        window.exportTo(b);
-        if (group != 1) {
-            b.set("group", group);
-        }
+        window.exportConvolutionTo(b, group);
         if (activation != null) {
             activation.exportTo(b);
         }

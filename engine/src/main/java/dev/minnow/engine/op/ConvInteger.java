@@ -42,10 +42,7 @@ public final class ConvInteger implements Op {
     @Override
     public Attributes attributes() {
         Attributes.Builder b = Attributes.builder();
-        window.exportTo(b);
-        if (group != 1) {
-            b.set("group", group);
-        }
+        window.exportConvolutionTo(b, group);
         return b.build();
     }
 

@@ -76,10 +76,7 @@ public final class QLinearConv implements Op {
     @Override
     public Attributes attributes() {
         Attributes.Builder b = Attributes.builder();
-        window.exportTo(b);
-        if (group != 1) {
-            b.set("group", group);
-        }
+        window.exportConvolutionTo(b, group);
         return b.build();
     }
 

@@ -170,6 +170,14 @@ public final class SlidingWindow {
         }
     }
 
+    /** The attributes of a convolution over this window: {@link #exportTo} and {@code group} when not 1. */
+    void exportConvolutionTo(Attributes.Builder b, int group) {
+        exportTo(b);
+        if (group != 1) {
+            b.set("group", group);
+        }
+    }
+
     /** The kernel lengths, or {@code null} when taken from the weights. */
     public int[] kernel() {
         return kernel == null ? null : kernel.clone();

@@ -187,18 +187,7 @@ final class BenchCommand implements Command {
      */
     static Result bench(Graph graph, Map<String, Shape> shapes, int threads, int warmup, double warmupSeconds,
                         int iterations) {
-        Random random = new Random(0);
-        Tensor[] inputs = new Tensor[graph.inputs().size()];
-        for (int i = 0; i < inputs.length; i++) {
-            GraphInput in = graph.inputs().get(i);
-            inputs[i] = Tensor.zeros(shapes.get(in.name()), in.type());
-            if (in.type() == DataType.FLOAT) {
-                float[] d = inputs[i].data();
-                for (int j = 0; j < d.length; j++) {
-                    d[j] = random.nextFloat();
-                }
-            }
-        }
+        Tensor[] inputs = randomInputs(graph, shapes);
         Plan plan = Plan.compile(graph, shapes, PlanOptions.inference().withThreads(threads));
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         int warmed = 0;
@@ -215,6 +204,23 @@ final class BenchCommand implements Command {
         Shape first = shapes.isEmpty() ? Shape.scalar() : shapes.values().iterator().next();
         int batch = first.rank() > 0 ? first.dim(0) : 1;
         return new Result(shapes, batch, threads, warmed, ms, KernelProvider.kernels().name());
+    }
+
+    /** One tensor per graph input with the given shapes; float inputs seeded-uniform in [0, 1), others zero. */
+    static Tensor[] randomInputs(Graph graph, Map<String, Shape> shapes) {
+        Random random = new Random(0);
+        Tensor[] inputs = new Tensor[graph.inputs().size()];
+        for (int i = 0; i < inputs.length; i++) {
+            GraphInput in = graph.inputs().get(i);
+            inputs[i] = Tensor.zeros(shapes.get(in.name()), in.type());
+            if (in.type() == DataType.FLOAT) {
+                float[] d = inputs[i].data();
+                for (int j = 0; j < d.length; j++) {
+                    d[j] = random.nextFloat();
+                }
+            }
+        }
+        return inputs;
     }
 
     /** The nearest-rank percentile: the smallest value with at least {@code p} % of the values at or below it. */

@@ -1,13 +1,11 @@
 package dev.minnow.zoo.cli;
 
 import dev.minnow.engine.graph.Graph;
-import dev.minnow.engine.graph.GraphInput;
 import dev.minnow.engine.graph.GraphSummary;
 import dev.minnow.engine.graph.Plan;
 import dev.minnow.engine.graph.PlanOptions;
 import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.Parallel;
-import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
 import java.io.PrintStream;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * {@code minnow profile}: where a forward pass spends its time, per op type and per node, and the
@@ -109,18 +106,7 @@ final class ProfileCommand implements Command {
 
     /** Plans, warms up, then times {@code iterations} runs node by node on seeded random inputs. */
     static Profile profile(Graph graph, Map<String, Shape> shapes, int threads, int warmup, int iterations) {
-        Random random = new Random(0);
-        Tensor[] inputs = new Tensor[graph.inputs().size()];
-        for (int i = 0; i < inputs.length; i++) {
-            GraphInput in = graph.inputs().get(i);
-            inputs[i] = Tensor.zeros(shapes.get(in.name()), in.type());
-            if (in.type() == DataType.FLOAT) {
-                float[] d = inputs[i].data();
-                for (int j = 0; j < d.length; j++) {
-                    d[j] = random.nextFloat();
-                }
-            }
-        }
+        Tensor[] inputs = BenchCommand.randomInputs(graph, shapes);
         Plan plan = Plan.compile(graph, shapes, PlanOptions.inference().withThreads(threads));
         Map<String, Long> macs = new LinkedHashMap<>();
         for (GraphSummary.NodeSummary n : GraphSummary.of(plan).nodes()) {
