@@ -73,7 +73,9 @@ public final class QLinearMatMul implements Op {
                 f[i * sb.length + j] = FixedPointMultiplier.of(sa[i] * sb[j] / sy);
             }
         }
-        int[] acc = new int[l.m * l.n];
+        // the int32 accumulators, kept in the node's state: no allocation per run
+        int[] acc = ctx.state() instanceof int[] kept && kept.length == l.m * l.n ? kept : new int[l.m * l.n];
+        ctx.setState(acc);
         byte[] out = y.byteData();
         for (int batch = 0; batch < l.batches; batch++) {
             QuantizedGemm.matmulNaive(l.m, l.n, l.k, a.byteData(), a.offset() + l.aOffset(batch),
