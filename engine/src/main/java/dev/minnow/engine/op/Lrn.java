@@ -1,6 +1,6 @@
 package dev.minnow.engine.op;
 
-import dev.minnow.engine.kernel.NormalizationKernels;
+import dev.minnow.engine.kernel.LocalResponseNorm;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Tensor;
 import java.util.List;
@@ -26,8 +26,8 @@ import java.util.Objects;
  *   dL/dx_k = dy_k * s_k^-beta - 2 * alpha * beta / size * x_k * sum_{c : k in window(c)} dy_c * x_c * s_c^(-beta-1)
  * </pre>
  * where {@code k in window(c)} iff {@code k - ceil((size-1)/2) <= c <= k + floor((size-1)/2)}, the
- * window mirrored (which matters for even sizes). The s values are recomputed into the context's
- * scratch rather than saved.
+ * window mirrored (which matters for even sizes). The s values are recomputed rather than saved.
+ * The kernels are {@link LocalResponseNorm}'s.
  */
 public final class Lrn implements Op {
     private final int size;
@@ -100,8 +100,8 @@ public final class Lrn implements Op {
     public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
         Tensor x = inputs[0];
         Tensor y = outputs[0];
-        NormalizationKernels.localResponseNorm(x.data(), x.offset(), y.data(), y.offset(), x.shape().dim(0),
-                x.shape().dim(1), x.shape().sizeBetween(2, x.rank()), size, alpha, beta, bias);
+        LocalResponseNorm.forward(x.data(), x.offset(), y.data(), y.offset(), x.shape().dim(0),
+                x.shape().dim(1), x.shape().sizeBetween(2, x.rank()), size, alpha, beta, bias, ctx.threads());
     }
 
     @Override
@@ -113,11 +113,9 @@ public final class Lrn implements Op {
         if (dy == null || dx == null) {
             return;
         }
-        int channels = x.shape().dim(1);
-        int spatial = x.shape().sizeBetween(2, x.rank());
-        float[] work = ctx.scratch(2 * channels * spatial);
-        NormalizationKernels.localResponseNormBackward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(),
-                dx.offset(), x.shape().dim(0), channels, spatial, size, alpha, beta, bias, work, 0);
+        LocalResponseNorm.backward(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.shape().dim(0), x.shape().dim(1), x.shape().sizeBetween(2, x.rank()), size, alpha, beta, bias,
+                ctx.threads());
     }
 
     @Override
