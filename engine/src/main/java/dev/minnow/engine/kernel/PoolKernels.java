@@ -310,14 +310,19 @@ public final class PoolKernels {
                         int wTo = Math.min(inW, w0 + kW);
                         float max = Float.NEGATIVE_INFINITY;
                         int best = -1;
+                        if (hFrom < hTo && wFrom < wTo) {
+                            best = plane + hFrom * inW + wFrom;
+                            max = x[xOff + best];
+                        }
                         for (int ih = hFrom; ih < hTo; ih++) {
                             int row = plane + ih * inW;
                             for (int iw = wFrom; iw < wTo; iw++) {
+                                // selects, not a branch: which element wins is data, and a mispredicted
+                                // branch per element cost more than the whole comparison
                                 float v = x[xOff + row + iw];
-                                if (v > max || best < 0 || v != v) {
-                                    max = v;
-                                    best = row + iw;
-                                }
+                                boolean take = v > max | v != v;
+                                max = take ? v : max;
+                                best = take ? row + iw : best;
                             }
                         }
                         int o = oPlane + oh * outW + ow;
