@@ -226,12 +226,14 @@ public final class Conv implements Op {
         int inChannels = x.shape().dim(1);
         if (inChannels / group == 1) {
             if (isPlainDepthwise(g)) {
+                boolean clamp = activation != null && activation.isClamp();
                 DepthwiseConv.forward(KernelProvider.kernels(), x.data(), x.offset(), w.data(), w.offset(),
                         b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                         x.shape().dim(0), inChannels, w.shape().dim(0) / inChannels, g.in[1], g.in[2],
                         g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.padBegin[1], g.padBegin[2],
-                        ctx.threads());
-                return false;
+                        clamp ? activation.lo() : Float.NEGATIVE_INFINITY,
+                        clamp ? activation.hi() : Float.POSITIVE_INFINITY, ctx.threads());
+                return clamp;
             }
             ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
                     b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),

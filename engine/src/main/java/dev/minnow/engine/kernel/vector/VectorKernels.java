@@ -43,6 +43,13 @@ public final class VectorKernels implements SimdKernels {
     private static final int KC = 256;
     private static final int MC = 128;
     private static final int NC = 4096;
+    /**
+     * Floats of one packed B block in {@link #gemmPacked}: 256 KB, half of a typical L2, so that the
+     * block a thread has just packed is still in its L2 when the micro-kernel reads it back. (With
+     * the prepacked weights there is no A block to keep in L2 beside it, and re-reading A once per
+     * block costs little: a block of 256 columns does 512 flops per float of A.)
+     */
+    private static final int PACKED_B_FLOATS = 64 * 1024;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -233,8 +240,9 @@ public final class VectorKernels implements SimdKernels {
         int iBlocks = (m + MC - 1) / MC;
         boolean epilogue = bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         Workspace ws = WORKSPACE.get();
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
+        int ncBlock = Math.max(NR, PACKED_B_FLOATS / Math.min(KC, k) / NR * NR);
+        for (int jc = 0; jc < n; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n - jc);
             int ncPadded = (nc + NR - 1) / NR * NR;
             for (int pc = 0, pb = 0; pc < k; pc += KC, pb++) {
                 int kc = Math.min(KC, k - pc);
