@@ -300,23 +300,24 @@ public final class VectorKernels implements SimdKernels {
                                     boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        // indices written as linear functions of p, so that C2 can hoist the bounds checks
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ao]);
+            int bi = bo + p * NR;
+            int ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
             c00 = b0.fma(a, c00);
             c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = b0.fma(a, c10);
             c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = b0.fma(a, c20);
             c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = b0.fma(a, c30);
             c31 = b1.fma(a, c31);
-            ao += MR;
-            bo += NR;
         }
         if (accumulate) {
             c00 = c00.add(FloatVector.fromArray(S, c, co));
