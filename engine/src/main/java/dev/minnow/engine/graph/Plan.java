@@ -48,6 +48,7 @@ public final class Plan {
     private Tensor[] grads;
     private final Map<String, Tensor> results = new LinkedHashMap<>();
     private final Map<String, Tensor> resultView = java.util.Collections.unmodifiableMap(results);
+    private final Tensor[] singleInput = new Tensor[1];
     private long[] forwardNanos;
     private long[] backwardNanos;
 
@@ -262,6 +263,25 @@ public final class Plan {
      * tensors belong to the plan: they are updated in place by the next run.
      */
     public Map<String, Tensor> run(Tensor... inputs) {
+        execute(inputs);
+        return resultView;
+    }
+
+    /** Runs a single-input, single-output graph. The result is owned by the plan. */
+    public Tensor runSingle(Tensor input) {
+        if (outputIds.length != 1) {
+            throw new GraphException("graph '" + graph.name() + "' has " + outputIds.length + " outputs; use run()");
+        }
+        singleInput[0] = input;      // no varargs array, no iterator: a steady-state run allocates nothing
+        try {
+            execute(singleInput);
+        } finally {
+            singleInput[0] = null;
+        }
+        return values[outputIds[0]];
+    }
+
+    private void execute(Tensor[] inputs) {
         if (inputs.length != inputIds.length) {
             throw new GraphException("graph '" + graph.name() + "' has " + inputIds.length + " inputs, got "
                     + inputs.length + " tensors");
@@ -276,7 +296,8 @@ public final class Plan {
             }
             vals[inputIds[i]] = t;
         }
-        for (Step step : steps) {
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
             if (step.reshapeOnly()) {
                 if (perRunView[step.out[0]]) {
                     // a view of a caller-owned tensor: the only allocation of a steady-state run
@@ -304,7 +325,6 @@ public final class Plan {
         for (int i = 0; i < outputIds.length; i++) {
             results.put(graph.outputs().get(i), vals[outputIds[i]]);   // replacing a value allocates nothing
         }
-        return resultView;
     }
 
     /**
@@ -449,15 +469,6 @@ public final class Plan {
     public Tensor gradient(String tensorName) {
         Integer id = ids.get(tensorName);
         return grads == null || id == null ? null : grads[id];
-    }
-
-    /** Runs a single-input, single-output graph. The result is owned by the plan. */
-    public Tensor runSingle(Tensor input) {
-        Map<String, Tensor> out = run(input);
-        if (out.size() != 1) {
-            throw new GraphException("graph '" + graph.name() + "' has " + out.size() + " outputs; use run()");
-        }
-        return out.values().iterator().next();
     }
 
     public Graph graph() {

@@ -314,7 +314,7 @@ public final class ConvGemm {
             pointwise = pw;
             long work = (long) items * Math.max(s.inPlane(), s.outPlane()) * (which == Pass.UNFOLD || which == Pass.FOLD
                     ? s.kernel()[0] * s.kernel()[1] * s.kernel()[2] : 1);
-            Parallel.forRange(work < 1 << 14 ? 1 : threads, items, this);
+            Parallel.forRange(work < 1 << 14 ? 1 : threads, items, Gemm.CHUNKS_PER_THREAD, this);
         }
 
         void unfold(float[] x, int xOff, float[] col, int colOff, int first, int images, int group, boolean pw) {

@@ -41,6 +41,19 @@ public final class DepthwiseConv {
                                float[] y, int yOff, int batch, int channels, int multiplier,
                                int inH, int inW, int outH, int outW, int kH, int kW, int stride,
                                int padTop, int padLeft, int threads) {
+        forward(k, x, xOff, w, wOff, b, bOff, y, yOff, batch, channels, multiplier, inH, inW, outH, outW, kH, kW,
+                stride, padTop, padLeft, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, threads);
+    }
+
+    /**
+     * As above, with the output clamped to {@code [lo, hi]} as each row is written (a fused ReLU or
+     * ReLU6, as in MobileNet's blocks: {@code y = min(max(conv + b, lo), hi)}), which spares a
+     * second pass over the output; infinities for no clamp.
+     */
+    public static void forward(SimdKernels k, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
+                               float[] y, int yOff, int batch, int channels, int multiplier,
+                               int inH, int inW, int outH, int outW, int kH, int kW, int stride,
+                               int padTop, int padLeft, float lo, float hi, int threads) {
         int planes = batch * channels;
         int outPlane = outH * outW;
         // outputs of a row at stride 1 along W (all of them, for stride 2 twice as many as kept)
@@ -75,8 +88,11 @@ public final class DepthwiseConv {
         job.widthRounded = widthRounded;
         job.rowStride = rowStride;
         job.rows = rows;
+        job.lo = lo;
+        job.hi = hi;
+        job.clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         try {
-            Parallel.forRange(t, planes, job);
+            Parallel.forRange(t, planes, Gemm.CHUNKS_PER_THREAD, job);
         } finally {
             job.x = null;
             job.w = null;
@@ -179,6 +195,9 @@ public final class DepthwiseConv {
         int widthRounded;
         int rowStride;
         int rows;
+        boolean clamp;
+        float lo;
+        float hi;
 
         @Override
         public void run(int from, int to) {
@@ -212,10 +231,17 @@ public final class DepthwiseConv {
                         k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
                         int yRow = yPlane + oh * outW;
                         if (stride == 1) {
-                            System.arraycopy(row, 0, y, yRow, outW);
+                            if (clamp) {
+                                k.clamp(row, 0, y, yRow, outW, lo, hi);
+                            } else {
+                                System.arraycopy(row, 0, y, yRow, outW);
+                            }
                         } else {
                             for (int ow = 0; ow < outW; ow++) {
                                 y[yRow + ow] = row[ow * stride];
+                            }
+                            if (clamp) {
+                                k.clamp(y, yRow, y, yRow, outW, lo, hi);
                             }
                         }
                     }

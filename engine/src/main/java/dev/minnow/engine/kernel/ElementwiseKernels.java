@@ -70,7 +70,7 @@ public final class ElementwiseKernels {
 
         void run(int threads) {
             try {
-                Parallel.forRange(threads, (n + SLICE - 1) / SLICE, this);
+                Parallel.forRange(threads, (n + SLICE - 1) / SLICE, Gemm.CHUNKS_PER_THREAD, this);
             } finally {
                 a = null;
                 b = null;

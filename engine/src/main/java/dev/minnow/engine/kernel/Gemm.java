@@ -16,6 +16,8 @@ package dev.minnow.engine.kernel;
 public final class Gemm {
     /** Below this many multiply-adds a second thread costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 16;
+    /** Ranges per thread where a range costs nothing to start (see {@link Parallel#forRange(int, int, int, Parallel.RangeBody)}). */
+    static final int CHUNKS_PER_THREAD = 4;
 
     private Gemm() {
     }
@@ -97,7 +99,7 @@ public final class Gemm {
         long work = (long) n * k;
         int blocks = (n + 63) / 64;
         try {
-            Parallel.forRange(work < PARALLEL_THRESHOLD * 4 ? 1 : threads, blocks, job);
+            Parallel.forRange(work < PARALLEL_THRESHOLD * 4 ? 1 : threads, blocks, CHUNKS_PER_THREAD, job);
         } finally {
             job.a = null;
             job.b = null;
@@ -163,6 +165,9 @@ public final class Gemm {
             a.owner().gemmPacked(a, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
             return;
         }
+        // several chunks per thread, claimed dynamically, but each at least 4 panels wide so that
+        // re-reading the packed A per chunk stays cheap next to the chunk's arithmetic
+        int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, blocks / (4 * t)));
         PackedJob job = PACKED_JOBS.get();
         job.a = a;
         job.b = b;
@@ -175,7 +180,7 @@ public final class Gemm {
         job.lo = lo;
         job.hi = hi;
         try {
-            Parallel.forRange(t, blocks, job);
+            Parallel.forRange(t, blocks, perThread, job);
         } finally {
             job.a = null;
             job.b = null;

@@ -46,7 +46,7 @@ public final class MaxPool2d {
         job.rows = (outH - 1) * sH + kH;
         long work = (long) planes * outH * outW * kH * kW;
         try {
-            Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, job);
+            Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, Gemm.CHUNKS_PER_THREAD, job);
         } finally {
             job.x = null;
             job.y = null;

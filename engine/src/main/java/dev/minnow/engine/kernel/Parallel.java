@@ -88,13 +88,25 @@ public final class Parallel {
      * rethrown here.
      */
     public static void forRange(int threads, int n, RangeBody rangeBody) {
-        int chunks = Math.min(Math.min(Math.max(1, threads), n), WORKERS.length + 1);
-        if (chunks <= 1 || INSIDE.get() || !POOL_LOCK.tryLock()) {
+        forRange(threads, n, 1, rangeBody);
+    }
+
+    /**
+     * As {@link #forRange(int, int, RangeBody)}, but cut into up to {@code chunksPerThread} times
+     * as many ranges as threads, which the threads claim one at a time: when one thread starts
+     * late (a parked worker waking up) or loses its core for a while (a busy or virtualised
+     * machine), the others take over its share instead of waiting for it at the end. Worth it
+     * when a range costs little to start (no per-range packing or setup that would be repeated).
+     */
+    public static void forRange(int threads, int n, int chunksPerThread, RangeBody rangeBody) {
+        int participants = Math.min(Math.min(Math.max(1, threads), n), WORKERS.length + 1);
+        if (participants <= 1 || INSIDE.get() || !POOL_LOCK.tryLock()) {
             if (n > 0) {
                 rangeBody.run(0, n);
             }
             return;
         }
+        int chunks = (int) Math.min(n, (long) participants * Math.max(1, chunksPerThread));
         try {
             long g = generation + 1;          // odd: the slot is being written
             generation = g;
@@ -106,7 +118,7 @@ public final class Parallel {
             waiter = Thread.currentThread();
             TICKET.set(jobNumber(g + 1) << 32);
             generation = g + 1;               // even: published
-            for (int i = 0; i < chunks - 1; i++) {
+            for (int i = 0; i < participants - 1; i++) {
                 WORKERS[i].wake();
             }
             INSIDE.set(Boolean.TRUE);

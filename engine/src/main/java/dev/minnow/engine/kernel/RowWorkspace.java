@@ -11,7 +11,8 @@ final class RowWorkspace {
     private float[] padded = new float[0];
     private float[] paddedGradient = new float[0];
     private float[] row = new float[0];
-    private int[] taps = new int[0];
+    /** Tap offsets by tap count: kernels pass the array's length as the count, and a network mixes sizes. */
+    private int[][] tapsBySize = new int[0][];
 
     /** The calling thread's workspace. */
     static RowWorkspace get() {
@@ -40,11 +41,19 @@ final class RowWorkspace {
         return row;
     }
 
-    /** Exactly {@code size} ints (kernels pass the array's length as the tap count). */
+    /**
+     * Exactly {@code size} ints (kernels pass the array's length as the tap count). One array per
+     * size, kept, so that a network alternating 3x3 and 2x2 windows allocates nothing per call.
+     */
     int[] taps(int size) {
-        if (taps.length != size) {
-            taps = new int[size];
+        if (size >= tapsBySize.length) {
+            tapsBySize = java.util.Arrays.copyOf(tapsBySize, size + 1);
         }
-        return taps;
+        int[] t = tapsBySize[size];
+        if (t == null) {
+            t = new int[size];
+            tapsBySize[size] = t;
+        }
+        return t;
     }
 }

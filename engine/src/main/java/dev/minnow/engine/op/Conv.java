@@ -226,12 +226,14 @@ public final class Conv implements Op {
         int inChannels = x.shape().dim(1);
         if (inChannels / group == 1) {
             if (isPlainDepthwise(g)) {
+                boolean clamp = activation != null && activation.isClamp();
                 DepthwiseConv.forward(KernelProvider.kernels(), x.data(), x.offset(), w.data(), w.offset(),
                         b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                         x.shape().dim(0), inChannels, w.shape().dim(0) / inChannels, g.in[1], g.in[2],
                         g.out[1], g.out[2], g.kernel[1], g.kernel[2], g.strides[1], g.padBegin[1], g.padBegin[2],
-                        ctx.threads());
-                return false;
+                        clamp ? activation.lo() : Float.NEGATIVE_INFINITY,
+                        clamp ? activation.hi() : Float.POSITIVE_INFINITY, ctx.threads());
+                return clamp;
             }
             ConvKernels.convolutionNaive(x.data(), x.offset(), w.data(), w.offset(),
                     b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
@@ -239,17 +241,16 @@ public final class Conv implements Op {
                     g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
             return false;
         }
-        ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
-                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
         if (ctx.isConstantInput(1) && !ctx.training()) {
-            Packed packed = packedWeights(g, shape, w);
+            Packed packed = packedWeights(g, x, w);
             boolean clamp = activation != null && activation.isClamp();
-            ConvGemm.forwardPacked(shape, packed.weights, x.data(), x.offset(),
+            ConvGemm.forwardPacked(packed.shape, packed.weights, x.data(), x.offset(),
                     b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
                     clamp ? activation.lo() : Float.NEGATIVE_INFINITY, clamp ? activation.hi() : Float.POSITIVE_INFINITY,
                     packed.sources, ctx.threads());
             return clamp;
         }
+        ConvGemm.Shape shape = convGemmShape(g, x, w);
         float[] keep = null;
         if (ctx.training()) {
             long size = ConvGemm.keptColumnsSize(shape);
@@ -285,16 +286,26 @@ public final class Conv implements Op {
                 && DepthwiseConv.supports(g.strides[1], g.strides[2], g.dilations[1], g.dilations[2]);
     }
 
-    /** Weights packed once per plan (they are a constant of it) with the kernels in use. */
-    private record Packed(Tensor source, SimdKernels kernels, PackedLeft[] weights, ConvGemm.Sources sources) {
+    private ConvGemm.Shape convGemmShape(WindowGeometry g, Tensor x, Tensor w) {
+        return ConvGemm.Shape.of(x.shape().dim(0), x.shape().dim(1), w.shape().dim(0), group,
+                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
     }
 
-    private static Packed packedWeights(WindowGeometry g, ConvGemm.Shape shape, Tensor w) {
+    /**
+     * Weights packed once per plan (they are a constant of it) with the kernels in use, and the
+     * GEMM geometry, so that a steady-state inference allocates nothing.
+     */
+    private record Packed(Tensor source, SimdKernels kernels, ConvGemm.Shape shape, PackedLeft[] weights,
+                          ConvGemm.Sources sources) {
+    }
+
+    private Packed packedWeights(WindowGeometry g, Tensor x, Tensor w) {
         SimdKernels kernels = KernelProvider.kernels();
         if (g.opCache instanceof Packed p && p.source == w && p.kernels == kernels) {
             return p;
         }
-        Packed p = new Packed(w, kernels, ConvGemm.packWeights(kernels, shape, w.data(), w.offset()),
+        ConvGemm.Shape shape = convGemmShape(g, x, w);
+        Packed p = new Packed(w, kernels, shape, ConvGemm.packWeights(kernels, shape, w.data(), w.offset()),
                 new ConvGemm.Sources());
         g.opCache = p;
         return p;
@@ -323,8 +334,7 @@ public final class Conv implements Op {
                     g.kernel[1], g.kernel[2], g.strides[1], g.padBegin[1], g.padBegin[2], ctx.threads());
             return;
         }
-        ConvGemm.Shape shape = ConvGemm.Shape.of(x.shape().dim(0), inChannels, w.shape().dim(0), group,
-                g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+        ConvGemm.Shape shape = convGemmShape(g, x, w);
         float[] kept = g.opCache instanceof Columns c && c.input == x
                 && c.data.length == ConvGemm.keptColumnsSize(shape) ? c.data : null;
         ConvGemm.backward(shape, x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),

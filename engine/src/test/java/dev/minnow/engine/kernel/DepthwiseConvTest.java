@@ -46,6 +46,51 @@ class DepthwiseConvTest {
     }
 
     @Test
+    void aFusedReLU6ClampsEveryOutputLikeASeparatePass() {
+        Random r = new Random(23);
+        int[][] cases = {
+            // batch, channels, inH, inW, stride: MobileNet's 3x3 blocks, pad 1
+            {1, 4, 9, 11, 1},
+            {2, 3, 12, 10, 2},
+            {1, 2, 40, 37, 2},
+        };
+        for (SimdKernels impl : GemmTest.implementations()) {
+            for (int[] c : cases) {
+                int batch = c[0], ch = c[1], inH = c[2], inW = c[3], s = c[4];
+                int outH = (inH + 2 - 3) / s + 1;
+                int outW = (inW + 2 - 3) / s + 1;
+                float[] x = GemmTest.random(r, batch * ch * inH * inW);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] *= 8f;                      // outputs well beyond [0, 6] on both sides
+                }
+                float[] w = GemmTest.random(r, ch * 9);
+                float[] b = GemmTest.random(r, ch);
+                float[] expected = new float[batch * ch * outH * outW];
+                ConvKernels.convolutionNaive(x, 0, w, 0, b, 0, expected, 0, batch, ch, ch, ch,
+                        new int[] {1, inH, inW}, new int[] {1, outH, outW}, new int[] {1, 3, 3},
+                        new int[] {1, s, s}, new int[] {0, 1, 1}, new int[] {1, 1, 1});
+                float[] actual = new float[expected.length];
+                DepthwiseConv.forward(impl, x, 0, w, 0, b, 0, actual, 0, batch, ch, 1, inH, inW, outH, outW,
+                        3, 3, s, 1, 1, 0f, 6f, 2);
+                boolean sawLow = false;
+                boolean sawHigh = false;
+                for (int i = 0; i < expected.length; i++) {
+                    float want = Math.min(Math.max(expected[i], 0f), 6f);
+                    sawLow |= expected[i] < 0f;
+                    sawHigh |= expected[i] > 6f;
+                    if (Math.abs(actual[i] - want) > 1e-4f) {
+                        throw new AssertionError(impl.name() + " case " + java.util.Arrays.toString(c) + " element " + i
+                                + ": got " + actual[i] + ", expected " + want);
+                    }
+                }
+                if (!sawLow || !sawHigh) {
+                    throw new AssertionError("case " + java.util.Arrays.toString(c) + " never reaches both bounds");
+                }
+            }
+        }
+    }
+
+    @Test
     void backwardMatchesTheGemmBackwardForEveryImplementation() {
         Random r = new Random(19);
         int[][] cases = {

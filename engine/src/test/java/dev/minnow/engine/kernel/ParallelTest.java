@@ -30,6 +30,30 @@ class ParallelTest {
     }
 
     @Test
+    void moreChunksThanThreadsStillCoverEveryIndexOnceInContiguousRanges() {
+        for (int threads : new int[] {1, 2, 3}) {
+            for (int perThread : new int[] {1, 4}) {
+                for (int n : new int[] {0, 1, 5, 8, 97, 1000}) {
+                    AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(1, n));
+                    AtomicLong ranges = new AtomicLong();
+                    Parallel.forRange(threads, n, perThread, (from, to) -> {
+                        ranges.incrementAndGet();
+                        for (int i = from; i < to; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertThat(hits.get(i)).as("threads %d x %d, n %d, index %d", threads, perThread, n, i)
+                                .isEqualTo(1);
+                    }
+                    // at most threads x perThread ranges (fewer when the pool or n is smaller)
+                    assertThat(ranges.get()).isLessThanOrEqualTo(Math.min(n, (long) threads * perThread));
+                }
+            }
+        }
+    }
+
+    @Test
     void manyBackToBackJobsFromSeveralThreadsStayCorrect() throws Exception {
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {

@@ -50,4 +50,36 @@ class ShiftedRowsTest {
             }
         }
     }
+    /**
+     * The 3x3 case has its own loop (weights kept in registers); it must give exactly the sums of
+     * the general loop. A tenth tap with weight 0 sends the same sums through the general loop
+     * (for finite inputs {@code fma(x, 0, acc) == acc}), so the two must agree bit for bit.
+     */
+    @Test
+    void nineTapsGiveTheGeneralLoopsSumsBitForBit() {
+        Random r = new Random(9);
+        for (SimdKernels k : GemmTest.implementations()) {
+            for (int width : new int[] {1, 7, 8, 16, 17, 33, 128, 131}) {
+                float[] in = GemmTest.random(r, 300 + width);
+                int[] nine = new int[9];
+                int[] ten = new int[10];
+                for (int t = 0; t < 9; t++) {
+                    nine[t] = r.nextInt(300);
+                    ten[t] = nine[t];
+                }
+                ten[9] = r.nextInt(300);
+                float[] w = new float[11];
+                float[] wr = GemmTest.random(r, 9);
+                System.arraycopy(wr, 0, w, 1, 9);         // w[1..9], and w[10] = 0 for the tenth tap
+                float[] special = new float[width];
+                float[] general = new float[width];
+                k.shiftedRowSum(in, nine, w, 1, 0.25f, special, 0, width);
+                k.shiftedRowSum(in, ten, w, 1, 0.25f, general, 0, width);
+                for (int j = 0; j < width; j++) {
+                    assertThat(Float.floatToIntBits(special[j])).as("%s width %d j=%d", k.name(), width, j)
+                            .isEqualTo(Float.floatToIntBits(general[j]));
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,153 @@
+package dev.minnow.jmh;
+
+import dev.minnow.engine.kernel.Gemm;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * One thread against two, and optionally one build against another, measured <em>interleaved</em>
+ * in one JVM: rounds of a fraction of a second alternate between the configurations, so that the
+ * minute-to-minute changes of a shared machine's speed hit all of them alike. Separate JMH forks
+ * minutes apart do not have that property: on the benchmark VM the same code measured up to 2x
+ * apart in two forks of one run (docs/performance.md, "Two threads").
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.minnow.jmh.Interleaved \
+ *     [--jars OLD.jar,NEW.jar] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
+ * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), or a {@link Network}
+ * </pre>
+ * With {@code --jars} each jar (a {@code benchmarks.jar} of some commit) gets its own class
+ * loader, so two versions of the engine, each with its own thread pool, run side by side; this
+ * class is taken from its own jar and must only call what both versions have. Prints per
+ * configuration the median and 10th percentile of the per-call times, the 1 -> 2 thread speed-ups,
+ * and each jar's times relative to the first.
+ */
+public final class Interleaved {
+
+    private Interleaved() {
+    }
+
+    /** The subject as a runnable at {@code threads} threads (called reflectively, once per class loader). */
+    public static Runnable subject(String what, int threads) {
+        if (what.startsWith("gemm")) {
+            int n = Integer.parseInt(what.substring(4));
+            float[] a = new float[n * n];
+            float[] b = new float[n * n];
+            float[] c = new float[n * n];
+            Random rnd = new Random(1);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = rnd.nextFloat() - .5f;
+                b[i] = rnd.nextFloat() - .5f;
+            }
+            return () -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n, threads);
+        }
+        MinnowInference inference;
+        if (what.contains(":")) {
+            String[] p = what.split(":");
+            ConvLayer layer = ConvLayer.valueOf(p[0]);
+            inference = MinnowInference.plan(layer.graph(), layer.inputShape(Integer.parseInt(p[1])), threads, 7);
+        } else {
+            Network network = Network.valueOf(what);
+            inference = MinnowInference.plan(network.graph(), network.inputShape(1), threads, 7);
+        }
+        return inference::run;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> jars = new ArrayList<>();
+        List<String> subjects = new ArrayList<>();
+        int rounds = 8;
+        double roundSeconds = 0.4;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--jars" -> jars.addAll(List.of(args[++i].split(",")));
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--round-seconds" -> roundSeconds = Double.parseDouble(args[++i]);
+                default -> subjects.add(args[i]);
+            }
+        }
+        if (subjects.isEmpty()) {
+            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar] [--rounds N] [--round-seconds S] SUBJECT ..."
+                    + " (gemm1024, CONV3X3_64_56:1, MOBILENET_V2, ...)");
+            System.exit(2);
+        }
+        URL self = Interleaved.class.getProtectionDomain().getCodeSource().getLocation();
+        List<ClassLoader> loaders = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        if (jars.isEmpty()) {
+            loaders.add(Interleaved.class.getClassLoader());
+            labels.add("this build");
+        }
+        for (String jar : jars) {
+            loaders.add(new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL(), self},
+                    ClassLoader.getPlatformClassLoader()));
+            labels.add(Path.of(jar).getFileName().toString());
+        }
+        for (String what : subjects) {
+            measure(what, loaders, labels, rounds, roundSeconds);
+        }
+        System.exit(0);   // the pools' workers are daemons, but leave no doubt
+    }
+
+    private static void measure(String what, List<ClassLoader> loaders, List<String> labels, int rounds,
+                                double roundSeconds) throws Exception {
+        int configs = loaders.size() * 2;
+        Runnable[] runs = new Runnable[configs];
+        for (int j = 0; j < loaders.size(); j++) {
+            Class<?> c = Class.forName(Interleaved.class.getName(), true, loaders.get(j));
+            for (int t = 1; t <= 2; t++) {
+                runs[j * 2 + t - 1] = (Runnable) c.getMethod("subject", String.class, int.class).invoke(null, what, t);
+            }
+        }
+        for (int warm = 0; warm < 2; warm++) {
+            for (Runnable r : runs) {
+                runFor(r, 1.0, null);
+            }
+        }
+        List<List<Long>> times = new ArrayList<>();
+        for (int i = 0; i < configs; i++) {
+            times.add(new ArrayList<>());
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < configs; i++) {
+                runFor(runs[i], roundSeconds, times.get(i));
+            }
+        }
+        double[] median = new double[configs];
+        double[] p10 = new double[configs];
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-24s", what));
+        for (int i = 0; i < configs; i++) {
+            List<Long> t = times.get(i);
+            Collections.sort(t);
+            median[i] = t.get(t.size() / 2) / 1e6;
+            p10[i] = t.get(t.size() / 10) / 1e6;
+            line.append(String.format(Locale.ROOT, " | %s %dt: median %.3f ms, p10 %.3f", labels.get(i / 2),
+                    i % 2 + 1, median[i], p10[i]));
+        }
+        System.out.println(line);
+        for (int j = 0; j < loaders.size(); j++) {
+            System.out.printf(Locale.ROOT, "    %s: 1 -> 2 threads %.2fx (median), %.2fx (p10)%n", labels.get(j),
+                    median[2 * j] / median[2 * j + 1], p10[2 * j] / p10[2 * j + 1]);
+        }
+        for (int j = 1; j < loaders.size(); j++) {
+            System.out.printf(Locale.ROOT, "    %s / %s: 1 thread %.2f, 2 threads %.2f (medians)%n", labels.get(j),
+                    labels.get(0), median[2 * j] / median[0], median[2 * j + 1] / median[1]);
+        }
+    }
+
+    private static void runFor(Runnable r, double seconds, List<Long> times) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        do {
+            long start = System.nanoTime();
+            r.run();
+            if (times != null) {
+                times.add(System.nanoTime() - start);
+            }
+        } while (System.nanoTime() < end);
+    }
+}
