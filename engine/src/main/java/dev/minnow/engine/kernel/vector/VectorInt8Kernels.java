@@ -126,6 +126,63 @@ public final class VectorInt8Kernels implements Int8Kernels {
         }
     }
 
+    /**
+     * Two panels per pass, so that each broadcast activation pair serves {@code 2R} rows; one
+     * panel alone for an odd count. Kept in small methods of their own: C2 compiles each with its
+     * whole inlining budget, and a Vector API loop that is only partly inlined boxes its vectors
+     * and runs several times slower (this is what made the batch-1 path slow through
+     * {@link #gemmPanel}).
+     */
+    @Override
+    public void gemv(PackedInt8 a, int panelFrom, int panelTo, int[] pairs, int[] c) {
+        if (a.owner() != this) {
+            throw new IllegalArgumentException("operand packed by " + a.owner().name() + ", not by " + name());
+        }
+        int kp = a.pairs();
+        if (pairs.length < kp) {
+            throw new IllegalArgumentException("gemv needs " + kp + " activation pairs, got " + pairs.length);
+        }
+        byte[] data = a.data();
+        int q = panelFrom;
+        for (; q + 1 < panelTo; q += 2) {
+            gemvTwoPanels(data, a.panelOffset(q), a.panelOffset(q + 1), kp, pairs, c, q * R);
+        }
+        if (q < panelTo) {
+            gemvOnePanel(data, a.panelOffset(q), kp, pairs, c, q * R);
+        }
+    }
+
+    private static void gemvTwoPanels(byte[] data, int base0, int base1, int kp, int[] pairs, int[] c, int cOff) {
+        IntVector raw0 = IntVector.zero(SI);
+        IntVector hi0 = raw0;
+        IntVector raw1 = raw0;
+        IntVector hi1 = raw0;
+        int step = 2 * R;
+        for (int t = 0, at0 = base0, at1 = base1; t < kp; t++, at0 += step, at1 += step) {
+            ShortVector b = pair(pairs[t]);
+            IntVector p0 = weights(data, at0).mul(b).reinterpretAsInts();
+            IntVector p1 = weights(data, at1).mul(b).reinterpretAsInts();
+            raw0 = raw0.add(p0);
+            hi0 = hi0.add(p0.lanewise(VectorOperators.LSHR, 16));
+            raw1 = raw1.add(p1);
+            hi1 = hi1.add(p1.lanewise(VectorOperators.LSHR, 16));
+        }
+        finish(raw0, hi0).intoArray(c, cOff);
+        finish(raw1, hi1).intoArray(c, cOff + R);
+    }
+
+    private static void gemvOnePanel(byte[] data, int base, int kp, int[] pairs, int[] c, int cOff) {
+        IntVector raw = IntVector.zero(SI);
+        IntVector hi = raw;
+        int step = 2 * R;
+        for (int t = 0, at = base; t < kp; t++, at += step) {
+            IntVector p = weights(data, at).mul(pair(pairs[t])).reinterpretAsInts();
+            raw = raw.add(p);
+            hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
+        }
+        finish(raw, hi).intoArray(c, cOff);
+    }
+
     /** Column sums of one full panel of 4 columns: its {@code 4 kp} pairs, lane {@code l} belonging to column {@code l % 4}. */
     private static void panelColumnSums(int[] pairs, int pb, int kp, int[] colSums, int j0) {
         int len = kp * COLS;
