@@ -175,11 +175,13 @@ public final class PaddedBinaryConv {
                     int d2 = 0;
                     int d3 = 0;
                     int xa = xRow0 + ox * s.strideW() * cw;
-                    int wa = wBlock;
-                    for (int ky = 0; ky < s.kernelH(); ky++, xa += xRowStep, wa += wRowStep) {
-                        for (int sg = 0, xs = xa, ws = wa; sg < segments; sg++, xs += xSegStep, ws += wSegStep) {
-                            for (int i = 0, wi = ws; i < segment; i++, wi += BLOCK) {
+                    for (int ky = 0; ky < s.kernelH(); ky++) {
+                        for (int sg = 0; sg < segments; sg++) {
+                            int xs = xa + ky * xRowStep + sg * xSegStep;
+                            int ws = wBlock + ky * wRowStep + sg * wSegStep;
+                            for (int i = 0; i < segment; i++) {
                                 long v = x[xs + i];
+                                int wi = ws + BLOCK * i;
                                 d0 += Long.bitCount(v ^ w[wi]);
                                 d1 += Long.bitCount(v ^ w[wi + 1]);
                                 d2 += Long.bitCount(v ^ w[wi + 2]);
