@@ -139,10 +139,8 @@ public final class VectorInt8Kernels implements Int8Kernels {
 
     /**
      * Two panels per pass, so that each broadcast activation pair serves {@code 2R} rows; one
-     * panel alone for an odd count. Kept in small methods of their own: C2 compiles each with its
-     * whole inlining budget, and a Vector API loop that is only partly inlined boxes its vectors
-     * and runs several times slower (this is what made the batch-1 path slow through
-     * {@link #gemmPanel}).
+     * panel alone for an odd count. How the loops are written matters on JDK 17: see
+     * {@link #gemvPanelPairs}.
      */
     @Override
     public void gemv(PackedInt8 a, int panelFrom, int panelTo, int[] pairs, int[] c) {
