@@ -12,7 +12,8 @@
 # Usage: jmh/run.sh [--quick | --smoke] [--no-build] [--no-check] [GROUP ...] [-- JMH-ARGS ...]
 #   GROUP      gemm, conv, networks, training, alloc, check (PeerCheck only), all (the default),
 #              sparse (pruned layers in CSR vs dense: docs/pruning.md; not part of all),
-#              int8 (int8 vs float32 layers at batch 1: docs/quantization.md; not part of all)
+#              int8 (int8 vs float32 layers and kernels at batch 1, XNOR vs float32 conv:
+#              docs/quantization.md, docs/lowbit-quantization.md; not part of all)
 #   --quick    fewer, shorter iterations (-wi 1 -w 1 -i 3 -r 1): a rough table in a fraction of the time
 #   --smoke    one 1-second iteration of everything (-wi 1 -w 1 -i 1 -r 1): does it all run?
 #   --no-build use the jar as it is
@@ -112,7 +113,7 @@ has conv && patterns+=('\.(ConvLayerPeerBenchmark|ConvLayerBenchmark|ConvLayerSc
 has networks && patterns+=('\.(NetworkPeerBenchmark|NetworkBenchmark|NetworkScalarBenchmark)\.')
 has training && patterns+=('\.(TrainingBenchmark|TrainingScalarBenchmark)\.')
 has sparse && patterns+=('\.(SparseFcBenchmark|DenseFcBenchmark|SparseConvBenchmark)\.')
-has int8 && patterns+=('\.Int8Benchmark\.')
+has int8 && patterns+=('\.(Int8Benchmark|Int8GemvBenchmark|XnorConvBenchmark)\.')
 
 status=0
 if [[ ${#patterns[@]} -gt 0 ]]; then

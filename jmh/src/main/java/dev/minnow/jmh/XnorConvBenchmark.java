@@ -4,6 +4,7 @@ import dev.minnow.engine.graph.ConvSpec;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.ModelBuilder;
 import dev.minnow.engine.kernel.BinaryConv;
+import dev.minnow.engine.kernel.PaddedBinaryConv;
 import dev.minnow.engine.op.SlidingWindow;
 import dev.minnow.engine.op.XnorConv;
 import dev.minnow.engine.tensor.DataType;
@@ -31,9 +32,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * (that cost is included) and computes {@code 256 * 196} dot products of 2,304 bits as 36 XOR +
  * popcount words each. The XNOR weights are the signs of the float ones.
  *
+ * <p>Two more subjects time the binary kernels alone on one thread, packing included, so a reader
+ * sees what each step bought: {@code xnorKernelRows} is {@link BinaryConv#forwardRows} (unpadded
+ * image, tap bounds tested per position), {@code xnorKernelBlocks} is {@link PaddedBinaryConv}
+ * (zero-bordered image with a padding correction, interleaved weights), which the op runs.
+ *
  * <pre>
  *   mvn -q -B -DskipTests package -pl jmh -am
- *   java -jar jmh/target/benchmarks.jar XnorConvBenchmark -wi 2 -w 1 -i 4 -r 1 -f 1 -p threads=1,2
+ *   java -jar jmh/target/benchmarks.jar XnorConvBenchmark -wi 2 -w 1 -i 5 -r 1 -f 1 -p threads=1,2
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -51,12 +57,43 @@ public class XnorConvBenchmark {
 
     private MinnowInference float32;
     private MinnowInference xnor;
+    private float[] x;
+    private BinaryConv.Shape shape;
+    private long[] signs;
+    private long[] bits;
+    private long[] padded;
+    private long[] interleaved;
+    private int[] tapPopcounts;
+    private float[] alpha;
+    private float[] bias;
+    private float[] y;
 
     @Setup
     public void setUp() {
         Graph conv = floatConv();
         float32 = MinnowInference.plan(conv, Shape.of(1, CHANNELS, SIZE, SIZE), threads, 7);
-        xnor = MinnowInference.plan(xnorConv(conv), Shape.of(1, CHANNELS, SIZE, SIZE), threads, 7);
+        Graph xnorGraph = xnorConv(conv);
+        xnor = MinnowInference.plan(xnorGraph, Shape.of(1, CHANNELS, SIZE, SIZE), threads, 7);
+        Tensor in = xnor.input();
+        x = new float[CHANNELS * SIZE * SIZE];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = in.get(i);
+        }
+        shape = new BinaryConv.Shape(CHANNELS, SIZE, SIZE, CHANNELS, 3, 3, 1, 1, 1, 1, 1, 1, SIZE, SIZE);
+        Tensor s = xnorGraph.initializer("signs");
+        signs = new long[shape.weightLongs()];
+        for (int i = 0; i < signs.length; i++) {
+            signs[i] = s.longData()[s.offset() + i];
+        }
+        bits = new long[shape.activationLongs()];
+        padded = new long[PaddedBinaryConv.paddedLongs(shape)];
+        interleaved = new long[PaddedBinaryConv.interleavedLongs(shape)];
+        PaddedBinaryConv.interleaveWeights(signs, 0, shape, interleaved);
+        tapPopcounts = new int[CHANNELS * 9];
+        PaddedBinaryConv.tapPopcounts(signs, 0, shape, tapPopcounts);
+        alpha = xnorGraph.initializer("alpha").data().clone();
+        bias = conv.initializer("conv.bias").data().clone();
+        y = new float[CHANNELS * SIZE * SIZE];
     }
 
     /** The float layer: weights and bias from seed 42. */
@@ -99,5 +136,20 @@ public class XnorConvBenchmark {
     @Benchmark
     public Tensor xnorConv() {
         return xnor.run();
+    }
+
+    @Benchmark
+    public float[] xnorKernelRows() {
+        BinaryConv.packActivations(x, 0, CHANNELS, SIZE, SIZE, bits, 0);
+        BinaryConv.forwardRows(shape, bits, 0, signs, 0, alpha, 0, 1f, bias, 0, y, 0, 0, SIZE);
+        return y;
+    }
+
+    @Benchmark
+    public float[] xnorKernelBlocks() {
+        PaddedBinaryConv.packActivations(x, 0, shape, padded);
+        PaddedBinaryConv.forwardBlocks(shape, padded, interleaved, tapPopcounts, alpha, 0, 1f, bias, 0, y, 0, 0,
+                PaddedBinaryConv.blocks(shape));
+        return y;
     }
 }

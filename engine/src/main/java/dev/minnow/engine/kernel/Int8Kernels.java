@@ -47,6 +47,20 @@ public interface Int8Kernels {
     void gemmPanel(PackedInt8 a, int panel, int[] pairs, int n, int[] c, int[] colSums);
 
     /**
+     * The batch-1 product, a matrix-vector product over the panels {@code [panelFrom, panelTo)}:
+     * <pre>
+     *   c[i] = sum_p A[i][p] * x[p]        for i in [panelFrom * panelRows, panelTo * panelRows)
+     * </pre>
+     * (unsigned values, rows past {@code m} undefined; {@code c} holds at least
+     * {@code panelTo * panelRows} values) with {@code x} given as one column of pairs,
+     * {@code pairs[t] = x[2t] | x[2t+1] << 16}. It is {@link #gemmPanel} with {@code n = 1}, but
+     * written for the memory-bound case: every weight byte is read once, in the order it is stored,
+     * and the loaded activation pair serves two panels, so a 4096 x 4096 layer streams its 16 MiB
+     * of weights at the speed memory delivers them.
+     */
+    void gemv(PackedInt8 a, int panelFrom, int panelTo, int[] pairs, int[] c);
+
+    /**
      * A sum of shifted rows in int32, the inner loop of a quantized depthwise convolution:
      * {@code out[outOff + j] = bias + sum_t w[wOff + t] * in[taps[t] + j]} for {@code j < width},
      * where {@code in} holds {@code x - zx} and {@code w} holds {@code w - zw}.

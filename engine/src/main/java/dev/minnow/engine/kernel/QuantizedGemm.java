@@ -11,7 +11,9 @@ package dev.minnow.engine.kernel;
  * {@value #PANEL_COLUMNS}, each panel stored pair by pair; the last {@code n mod 4} columns form a
  * narrower panel ({@link #pairIndex}), so a single column (batch 1) wastes nothing.
  *
- * <p><b>Work split.</b> For a few columns (a fully connected layer at batch 1, memory-bound) the
+ * <p><b>Work split.</b> One column (a fully connected layer at batch 1) is a matrix-vector
+ * product ({@link Int8Kernels#gemv}): the column is paired once, threads take ranges of weight
+ * panels, each weight byte is read once. For a few more columns (a fully connected layer at batch 1, memory-bound) the
  * columns are paired once and threads take ranges of weight panels; otherwise threads take
  * blocks of {@value #BLOCK_COLUMNS} columns and each runs every weight panel over its block.
  * Nothing is allocated once the per-thread buffers have grown.
@@ -144,6 +146,7 @@ public final class QuantizedGemm {
                 b.copyPairs(0, n, job.pairs);
                 columnSums(job.pairs, n, kp, job.colSums);
                 job.byRows = true;
+                job.raw = n == 1 ? ws.raw(w.panels() * w.panelRows()) : null;
                 Parallel.forRange(work < PARALLEL_THRESHOLD ? 1 : threads, w.panels(), job);
             } else {
                 job.byRows = false;
@@ -157,6 +160,7 @@ public final class QuantizedGemm {
             job.y = null;
             job.pairs = null;
             job.colSums = null;
+            job.raw = null;
         }
     }
 
@@ -180,6 +184,14 @@ public final class QuantizedGemm {
         private int[] pairs = new int[0];
         private int[] colSums = new int[0];
         private int[] tile = new int[0];
+        private int[] raw = new int[0];
+
+        int[] raw(int size) {
+            if (raw.length < size) {
+                raw = new int[size];
+            }
+            return raw;
+        }
 
         int[] pairs(int size) {
             if (pairs.length < size) {
@@ -211,6 +223,8 @@ public final class QuantizedGemm {
         byte[] y;
         int[] pairs;
         int[] colSums;
+        /** The matrix-vector product's raw sums, one per row (all threads write their own panels). */
+        int[] raw;
         int yOff;
         int rowStride;
         int colStride;
@@ -221,6 +235,14 @@ public final class QuantizedGemm {
         public void run(int from, int to) {
             Int8Kernels k = w.owner();
             int rows = w.panelRows();
+            if (raw != null) {
+                k.gemv(w, from, to, pairs, raw);
+                int last = Math.min(w.rows(), to * rows);
+                for (int i = from * rows, at = yOff + i * rowStride; i < last; i++, at += rowStride) {
+                    y[at] = (byte) rq.apply(i, raw[i], colSums[0]);
+                }
+                return;
+            }
             if (byRows) {
                 int[] tile = WORKSPACE.get().tile(rows * n);
                 for (int q = from; q < to; q++) {

@@ -57,6 +57,24 @@ public final class ScalarInt8Kernels implements Int8Kernels {
     }
 
     @Override
+    public void gemv(PackedInt8 a, int panelFrom, int panelTo, int[] pairs, int[] c) {
+        int kp = a.pairs();
+        int rows = a.panelRows();
+        byte[] data = a.data();
+        for (int q = panelFrom; q < panelTo; q++) {
+            int base = a.panelOffset(q);
+            for (int r = 0; r < rows; r++) {
+                int acc = 0;
+                for (int t = 0, ai = base + 2 * r; t < kp; t++, ai += 2 * rows) {
+                    int v = pairs[t];
+                    acc += (data[ai] & 0xFF) * (v & 0xFFFF) + (data[ai + 1] & 0xFF) * (v >>> 16);
+                }
+                c[q * rows + r] = acc;
+            }
+        }
+    }
+
+    @Override
     public void shiftedRowSum(int[] in, int[] taps, int[] w, int wOff, int bias, int[] out, int outOff, int width) {
         int nt = taps.length;
         for (int j = 0; j < width; j++) {

@@ -1,7 +1,12 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.FixedPointMultiplier;
+import dev.minnow.engine.kernel.Int8Kernels;
+import dev.minnow.engine.kernel.Int8MatrixColumns;
+import dev.minnow.engine.kernel.KernelProvider;
+import dev.minnow.engine.kernel.PackedInt8;
 import dev.minnow.engine.kernel.QuantizedGemm;
+import dev.minnow.engine.kernel.Requantization;
 import dev.minnow.engine.tensor.AffineQuantization;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Tensor;
@@ -15,8 +20,14 @@ import java.util.List;
  * </pre>
  * Scales and zero points are per tensor, or per row of a / per column of b. The accumulator is
  * exact int32 and the rescaling a fixed-point multiply ({@link FixedPointMultiplier}), as in
- * {@link QLinearConv}. Runs the reference loops ({@link QuantizedGemm#matmulNaive}); quantized
- * fully connected layers with constant weights use {@link QGemm}, which packs them.
+ * {@link QLinearConv}.
+ *
+ * <p>When {@code b} is a constant matrix (2-D, the weights of an imported fully connected layer)
+ * and {@code a}'s scale and zero point are per tensor, {@code b} is transposed and packed once and
+ * every row of {@code a}, over all leading dimensions, is a column of the integer GEMM
+ * ({@link QuantizedGemm#multiply}; at batch 1 the matrix-vector kernel), exactly as {@link QGemm}
+ * runs. Otherwise the reference loops ({@link QuantizedGemm#matmulNaive}) run; both give the same
+ * bytes.
  *
  * <p>Inputs: {@code a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point}.
  */
@@ -53,8 +64,76 @@ public final class QLinearMatMul implements Op {
                 MatMulLayout.outputShape(a.shape(), b.shape())));
     }
 
+    /** {@code b^T} packed and the output stage, made once per plan for a constant {@code b}. */
+    private record Packed(Tensor b, Int8Kernels kernels, PackedInt8 weights, Requantization rq,
+                          Int8MatrixColumns source) {
+    }
+
+    /** Whether the packed path applies: constant 2-D {@code b}, constant parameters, per-tensor {@code a}. */
+    private static boolean packable(Tensor[] inputs, ExecutionContext ctx) {
+        for (int i = 1; i < inputs.length; i++) {
+            if (!ctx.isConstantInput(i)) {
+                return false;
+            }
+        }
+        return inputs[3].shape().rank() == 2 && inputs[1].size() == 1 && inputs[2].size() == 1
+                && inputs[0].shape().rank() >= 1;
+    }
+
+    private static Packed packed(Tensor[] in, DataType outType, ExecutionContext ctx) {
+        Int8Kernels kernels = KernelProvider.int8();
+        Tensor b = in[3];
+        if (ctx.state() instanceof Packed p && p.b == b && p.kernels == kernels) {
+            return p;
+        }
+        int k = b.shape().dim(0);
+        int n = b.shape().dim(1);
+        byte[] rows = new byte[n * k];
+        byte[] src = b.byteData();
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                rows[j * k + p] = src[b.offset() + p * n + j];
+            }
+        }
+        boolean bSigned = b.type() == DataType.INT8;
+        PackedInt8 weights = kernels.pack(rows, 0, k, n, k, bSigned);
+        float sa = QuantizationInputs.scalar(in[1], "a_scale");
+        int za = QuantizationInputs.scalarZero(in[2], "a_zero_point");
+        float[] sb = QuantizationInputs.scales(in[4]);
+        int[] zb = QuantizationInputs.zeros(in[5], sb.length);
+        float sy = QuantizationInputs.scalar(in[6], "y_scale");
+        int zy = QuantizationInputs.scalarZero(in[7], "y_zero_point");
+        int[] zbU = new int[zb.length];
+        for (int j = 0; j < zb.length; j++) {
+            zbU[j] = zb[j] + (bSigned ? 128 : 0);
+        }
+        boolean aSigned = in[0].type() == DataType.INT8;
+        Requantization rq = Requantization.forProduct(weights, zbU, aSigned ? za + 128 : za, null,
+                QLinearConv.multipliers(sa, sb, sy, n), zy, AffineQuantization.typeMin(outType),
+                AffineQuantization.typeMax(outType));
+        Packed p = new Packed(b, kernels, weights, rq, new Int8MatrixColumns());
+        ctx.setState(p);
+        return p;
+    }
+
     @Override
     public void forward(Tensor[] inputs, Tensor[] outputs, ExecutionContext ctx) {
+        if (packable(inputs, ctx)) {
+            Tensor a = inputs[0];
+            Tensor y = outputs[0];
+            Packed p = packed(inputs, y.type(), ctx);
+            int k = p.weights.columns();
+            int rows = a.size() / k;
+            Int8MatrixColumns src = p.source.set(a.byteData(), a.offset(), k, k, rows, true,
+                    a.type() == DataType.INT8);
+            try {
+                QuantizedGemm.multiply(p.weights, src, p.rq, y.byteData(), y.offset(), 1, p.weights.rows(),
+                        ctx.threads());
+            } finally {
+                src.clear();
+            }
+            return;
+        }
         Tensor a = inputs[0];
         Tensor b = inputs[3];
         Tensor y = outputs[0];

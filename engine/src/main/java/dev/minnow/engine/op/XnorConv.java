@@ -1,6 +1,7 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.BinaryConv;
+import dev.minnow.engine.kernel.PaddedBinaryConv;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
@@ -28,6 +29,10 @@ import java.util.Objects;
  * {@code B [C_out]}. Attributes: Conv's window attributes (no groups; 2-D only) and
  * {@code scale_activations}. Inference only (training uses the float graph with straight-through
  * binarisation).
+ *
+ * <p>Each run packs the image's signs once into a zero-bordered bit plane and computes blocks of four
+ * filters per pass ({@link PaddedBinaryConv}); threads take ranges of filter blocks. The weights
+ * are re-laid-out once per plan while W is a constant.
  *
  * <p>Cost: {@code macs} counts the binary multiply-adds as Conv would count float ones,
  * {@code N * C_out * H_out * W_out * C * kh * kw}; the kernel does them 64 at a time.
@@ -126,45 +131,56 @@ public final class XnorConv implements Op {
         BinaryConv.Shape s = new BinaryConv.Shape(channels, g.in[1], g.in[2], w.shape().dim(0), g.kernel[1],
                 g.kernel[2], g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2], g.dilations[1], g.dilations[2],
                 g.out[1], g.out[2]);
-        Rows rows = g.opCache instanceof Rows r && r.bits.length == s.activationLongs() ? r : new Rows(s);
-        g.opCache = rows;
+        Blocks blocks = g.opCache instanceof Blocks r && r.shape.equals(s) ? r : new Blocks(s);
+        g.opCache = blocks;
+        blocks.prepareWeights(w, ctx.isConstantInput(1));
         int imageSize = channels * s.height() * s.width();
         int outImage = s.outChannels() * s.outH() * s.outW();
         float[] xd = x.data();
         for (int n = 0; n < x.shape().dim(0); n++) {
             int xo = x.offset() + n * imageSize;
-            float beta = 1f;
-            if (scaleActivations) {
-                double sum = 0;
-                for (int i = 0; i < imageSize; i++) {
-                    sum += Math.abs(xd[xo + i]);
-                }
-                beta = (float) (sum / imageSize);
-            }
-            BinaryConv.packActivations(xd, xo, channels, s.height(), s.width(), rows.bits, 0);
-            rows.set(s, w, alpha, b, beta, y, y.offset() + n * outImage);
-            Parallel.forRange(ctx.threads(), s.outH(), rows);
+            double absSum = PaddedBinaryConv.packActivations(xd, xo, s, blocks.bits);
+            float beta = scaleActivations ? (float) (absSum / imageSize) : 1f;
+            blocks.set(alpha, b, beta, y, y.offset() + n * outImage);
+            Parallel.forRange(ctx.threads(), PaddedBinaryConv.blocks(s), blocks);
         }
     }
 
-    /** The packed image and one image's arguments: a reusable loop body, so that a run allocates nothing. */
-    private static final class Rows implements Parallel.RangeBody {
+    /**
+     * The padded packed image, the interleaved weights with their tap popcounts (made once while W
+     * is the same constant tensor), and one image's arguments: a reusable loop body over filter
+     * blocks, so that a run allocates nothing.
+     */
+    private static final class Blocks implements Parallel.RangeBody {
+        final BinaryConv.Shape shape;
         final long[] bits;
-        private BinaryConv.Shape shape;
-        private Tensor w;
+        final long[] weights;
+        final int[] tapPopcounts;
+        private Tensor preparedFrom;
         private Tensor alpha;
         private Tensor bias;
         private float beta;
         private Tensor y;
         private int yOff;
 
-        Rows(BinaryConv.Shape s) {
-            bits = new long[s.activationLongs()];
+        Blocks(BinaryConv.Shape s) {
+            shape = s;
+            bits = new long[PaddedBinaryConv.paddedLongs(s)];
+            weights = new long[PaddedBinaryConv.interleavedLongs(s)];
+            tapPopcounts = new int[s.outChannels() * s.kernelH() * s.kernelW()];
         }
 
-        void set(BinaryConv.Shape s, Tensor weights, Tensor scales, Tensor b, float imageScale, Tensor out, int outOff) {
-            shape = s;
-            w = weights;
+        /** Interleaves W unless this constant tensor was interleaved already (a non-constant W is redone every run). */
+        void prepareWeights(Tensor w, boolean constant) {
+            if (constant && preparedFrom == w) {
+                return;
+            }
+            PaddedBinaryConv.interleaveWeights(w.longData(), w.offset(), shape, weights);
+            PaddedBinaryConv.tapPopcounts(w.longData(), w.offset(), shape, tapPopcounts);
+            preparedFrom = constant ? w : null;
+        }
+
+        void set(Tensor scales, Tensor b, float imageScale, Tensor out, int outOff) {
             alpha = scales;
             bias = b;
             beta = imageScale;
@@ -174,7 +190,7 @@ public final class XnorConv implements Op {
 
         @Override
         public void run(int from, int to) {
-            BinaryConv.forwardRows(shape, bits, 0, w.longData(), w.offset(), alpha.data(), alpha.offset(), beta,
+            PaddedBinaryConv.forwardBlocks(shape, bits, weights, tapPopcounts, alpha.data(), alpha.offset(), beta,
                     bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y.data(), yOff, from, to);
         }
     }

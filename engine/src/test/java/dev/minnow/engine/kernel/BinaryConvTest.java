@@ -43,6 +43,8 @@ class BinaryConvTest {
         check(5, 4, 4, 7, 1, 1, 0, 1);      // pointwise
         check(33, 3, 3, 2, 3, 1, 3, 1);     // windows entirely in the padding: dot 0, output = bias
         check(20, 9, 7, 9, 3, 1, 2, 2);     // two blocks of four filters and one more, dilation 2
+        check(256, 6, 6, 6, 3, 1, 1, 1);    // the benchmark's channel count, a partial last block
+        check(65, 10, 3, 2, 3, 2, 1, 1);    // stride 2 over an even extent: the last window ends before the edge
     }
 
     private static void check(int c, int h, int w, int oc, int k, int stride, int pad, int dil) {
@@ -91,6 +93,29 @@ class BinaryConvTest {
         BinaryConv.forwardRows(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, y, 5, oh / 2, oh);
         float[] reference = new float[oc * oh * ow + 5];
         BinaryConv.forwardRowsOneFilter(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, reference, 5, 0, oh);
+        // the padded, filter-interleaved path: two ranges of filter blocks, results bit-identical
+        long[] padded = new long[PaddedBinaryConv.paddedLongs(s)];
+        java.util.Arrays.fill(padded, -1L);   // every word must be written, the border with zeros
+        double absSum = PaddedBinaryConv.packActivations(x, 0, s, padded);
+        double wantSum = 0;
+        for (float v : x) {
+            wantSum += Math.abs(v);
+        }
+        assertThat(absSum).isCloseTo(wantSum, offset(1e-9 * wantSum));
+        long[] interleaved = new long[PaddedBinaryConv.interleavedLongs(s)];
+        PaddedBinaryConv.interleaveWeights(wb, 2, s, interleaved);
+        int[] pop = new int[oc * k * k];
+        PaddedBinaryConv.tapPopcounts(wb, 2, s, pop);
+        float[] fast = new float[oc * oh * ow + 5];
+        int blocks = PaddedBinaryConv.blocks(s);
+        PaddedBinaryConv.forwardBlocks(s, padded, interleaved, pop, alpha, 0, beta, bias, 0, fast, 5, 0, blocks / 2);
+        PaddedBinaryConv.forwardBlocks(s, padded, interleaved, pop, alpha, 0, beta, bias, 0, fast, 5, blocks / 2, blocks);
+        for (int o = 0; o < oc; o++) {
+            for (int p = 0; p < oh * ow; p++) {
+                assertThat(fast[5 + o * oh * ow + p]).as("padded path, oc %d position %d (C=%d k=%d s=%d p=%d d=%d)", o, p,
+                        c, k, stride, pad, dil).isEqualTo(reference[5 + o * oh * ow + p]);
+            }
+        }
         for (int o = 0; o < oc; o++) {
             for (int p = 0; p < oh * ow; p++) {
                 float expected = beta * alpha[o] * dots[o * oh * ow + p] + bias[o];

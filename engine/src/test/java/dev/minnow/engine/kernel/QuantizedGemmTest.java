@@ -32,7 +32,7 @@ class QuantizedGemmTest {
     @Test
     void packedProductEqualsTheReferenceExactly() {
         Random r = new Random(11);
-        int[][] sizes = {{1, 1, 1}, {3, 1, 5}, {8, 1, 4096 / 16}, {17, 3, 33}, {9, 4, 8}, {16, 5, 64}, {20, 64, 27},
+        int[][] sizes = {{1, 1, 1}, {3, 1, 5}, {8, 1, 4096 / 16}, {37, 1, 101}, {24, 1, 64}, {17, 3, 33}, {9, 4, 8}, {16, 5, 64}, {20, 64, 27},
             {33, 130, 75}, {64, 7, 576}, {5, 200, 2}};
         for (Int8Kernels impl : implementations()) {
             for (int[] s : sizes) {
@@ -100,6 +100,50 @@ class QuantizedGemmTest {
                     throw new AssertionError(impl.name() + " " + m + "x" + n + "x" + k + " w" + (wSigned ? "s" : "u")
                             + " x" + (xSigned ? "s" : "u") + (transposed ? " transposed" : "") + " threads " + threads
                             + " at " + i + ": " + y[i] + " vs " + expected[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemvEqualsUnsignedDotProductsOnAnyPanelRange() {
+        // raw kernel: c[i] = sum_p u(A[i][p]) * x[p] for the rows of the chosen panels, odd k included
+        Random r = new Random(12);
+        int[][] sizes = {{1, 1}, {5, 3}, {19, 37}, {40, 64}, {33, 255}};
+        for (Int8Kernels impl : implementations()) {
+            for (int[] s : sizes) {
+                int m = s[0], k = s[1];
+                for (boolean signed : new boolean[] {false, true}) {
+                    byte[] a = randomBytes(r, m * k);
+                    int[] x = new int[k];
+                    for (int p = 0; p < k; p++) {
+                        x[p] = r.nextInt(256);
+                    }
+                    int kp = (k + 1) / 2;
+                    int[] pairs = new int[kp];
+                    for (int t = 0; t < kp; t++) {
+                        pairs[t] = x[2 * t] | (2 * t + 1 < k ? x[2 * t + 1] << 16 : 0);
+                    }
+                    PackedInt8 packed = impl.pack(a, 0, k, m, k, signed);
+                    int rows = packed.panelRows();
+                    int panels = packed.panels();
+                    int[][] ranges = {{0, panels}, {panels / 2, panels}, {1, Math.min(panels, 4)}};
+                    for (int[] range : ranges) {
+                        if (range[0] >= range[1]) {
+                            continue;
+                        }
+                        int[] c = new int[panels * rows];
+                        impl.gemv(packed, range[0], range[1], pairs, c);
+                        for (int i = range[0] * rows; i < Math.min(m, range[1] * rows); i++) {
+                            int want = 0;
+                            for (int p = 0; p < k; p++) {
+                                int u = (a[i * k + p] & 0xFF) ^ (signed ? 0x80 : 0);
+                                want += u * x[p];
+                            }
+                            assertThat(c[i]).as("%s %dx%d signed %s panels %d..%d row %d", impl.name(), m, k, signed,
+                                    range[0], range[1], i).isEqualTo(want);
+                        }
+                    }
                 }
             }
         }

@@ -77,6 +77,37 @@ class QuantizedOpsTest {
     }
 
     @Test
+    void qlinearMatMulWithConstantBMatchesTheReferenceLoops() {
+        // the packed path (constant b, per-tensor a) against the reference loops, byte for byte:
+        // batch 1 (the matrix-vector kernel), a 3-D a, int8 and uint8 b, per-column zero points, odd k
+        Random r = new Random(33);
+        int k = 37, n = 11;
+        int[][] aShapes = {{1, k}, {2, 3, k}, {6, k}};
+        DataType[] types = {DataType.INT8, DataType.UINT8};
+        for (int[] as : aShapes) {
+            for (DataType bType : types) {
+                for (DataType aType : types) {
+                    Tensor a = bytes(r, aType, as);
+                    Tensor b = bytes(r, bType, k, n);
+                    float[] sb = new float[n];
+                    byte[] zb = new byte[n];
+                    for (int j = 0; j < n; j++) {
+                        sb[j] = 0.002f + r.nextFloat() * 0.01f;
+                        zb[j] = (byte) (r.nextInt(41) - 20 + (bType == DataType.UINT8 ? 128 : 0));
+                    }
+                    Tensor[] in = {a, Tensor.scalar(0.04f), scalarByte(aType, aType == DataType.UINT8 ? 130 : -3), b,
+                        Tensor.of(Shape.of(n), sb), Tensor.ofBytes(Shape.of(n), bType, zb), Tensor.scalar(0.08f),
+                        scalarByte(DataType.UINT8, 125)};
+                    Tensor fast = inPlan(new QLinearMatMul(), in);
+                    Tensor reference = RunOp.withRuntimeData(new QLinearMatMul(), in)[0];
+                    assertThat(fast.shape()).isEqualTo(reference.shape());
+                    assertThat(fast.contentEquals(reference)).as("a %s %s, b %s", Shape.of(as), aType, bType).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     void qgemmAtBatchOneAndFiveMatchesTheReferenceAndTheFloatLayer() {
         Random r = new Random(32);
         int k = 50, n = 13;
