@@ -47,6 +47,7 @@ public final class LineChart {
     private double[] xRange;
     private double[] yRange;
     private boolean logX;
+    private boolean labelPoints;
 
     public LineChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -69,6 +70,12 @@ public final class LineChart {
         series(name, x, y);
         Series s = series.remove(series.size() - 1);
         series.add(new Series(s.name(), s.x(), s.y(), false));
+        return this;
+    }
+
+    /** Writes each {@link #points} series' name next to its markers (for scatter plots of one point per series). */
+    public LineChart labelPoints() {
+        this.labelPoints = true;
         return this;
     }
 
@@ -161,8 +168,12 @@ public final class LineChart {
                 double px = xPosition(se.x()[j], xr, plotW);
                 double py = TOP + plotH - (se.y()[j] - yr[0]) / (yr[1] - yr[0]) * plotH;
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-                markers.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
-                        px, py, color));
+                markers.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/>%n",
+                        px, py, se.line() ? "3" : "4.5", color));
+                if (labelPoints && !se.line()) {
+                    markers.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\""
+                            + " fill=\"#333\">%s</text>%n", px + 6, py - 6, SvgAxis.escape(se.name())));
+                }
             }
             if (se.line()) {
                 s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
