@@ -70,8 +70,8 @@ if has compressed; then
     --threads "$threads" --out "$out/lenet5-deep-compression.mnz"
   # int8 post-training, per output channel (docs/quantization.md)
   run int8 "$out/lenet5-int8.mnw" quantize "$base" --mode int8 --threads "$threads" --out "$out/lenet5-int8.mnw"
-  # ternary weights, one epoch of training (docs/lowbit-quantization.md)
-  run ternary "$out/lenet5-ternary.mnw" quantize "$base" --mode ternary --epochs 1 --threads "$threads" \
+  # ternary weights, two epochs of training (docs/lowbit-quantization.md)
+  run ternary "$out/lenet5-ternary.mnw" quantize "$base" --mode ternary --epochs 2 --lr 0.01 --threads "$threads" \
     --out "$out/lenet5-ternary.mnw"
   # truncated SVD of fc1 at rank 64, one epoch of fine-tuning (docs/low-rank.md)
   run svd64 "$out/lenet5-svd64.mnw" decompose "$base" --svd rank=64 --layers fc1 --finetune-epochs 1 \
