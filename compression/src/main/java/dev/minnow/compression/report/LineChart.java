@@ -18,6 +18,10 @@ import java.util.Locale;
  *   new LineChart("Sensitivity", "sparsity (%)", "test accuracy (%)")
  *       .series("fc1", xs, ys).series("fc2", xs, ys2).write(Path.of("sensitivity.svg"));
  * </pre>
+ * It also draws scatter plots: {@link #points} adds markers without a line, and {@link #logX()}
+ * puts the x axis on a logarithmic scale (ticks at 1, 2 and 5 times the powers of ten), where
+ * {@code x} is drawn at {@code log10(x)}, so that each factor of ten takes the same width (model
+ * sizes from 10 kB to 2 MB, say).
  */
 public final class LineChart {
     private static final String[] PALETTE = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -29,7 +33,7 @@ public final class LineChart {
     private static final int TOP = 44;
     private static final int BOTTOM = 56;
 
-    private record Series(String name, double[] x, double[] y) {
+    private record Series(String name, double[] x, double[] y, boolean line) {
     }
 
     private record Reference(String label, double y) {
@@ -42,6 +46,8 @@ public final class LineChart {
     private final List<Reference> references = new ArrayList<>();
     private double[] xRange;
     private double[] yRange;
+    private boolean logX;
+    private boolean labelPoints;
 
     public LineChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -55,7 +61,27 @@ public final class LineChart {
             throw new IllegalArgumentException("series '" + name + "' has " + x.length + " x values but " + y.length
                     + " y values");
         }
-        series.add(new Series(name, x.clone(), y.clone()));
+        series.add(new Series(name, x.clone(), y.clone(), true));
+        return this;
+    }
+
+    /** Adds a series drawn as markers only, without a line (a scatter plot); NaN points are left out. */
+    public LineChart points(String name, double[] x, double[] y) {
+        series(name, x, y);
+        Series s = series.remove(series.size() - 1);
+        series.add(new Series(s.name(), s.x(), s.y(), false));
+        return this;
+    }
+
+    /** Writes each {@link #points} series' name next to its markers (for scatter plots of one point per series). */
+    public LineChart labelPoints() {
+        this.labelPoints = true;
+        return this;
+    }
+
+    /** Puts the x axis on a logarithmic scale; every x must then be positive (or NaN, left out). */
+    public LineChart logX() {
+        this.logX = true;
         return this;
     }
 
@@ -84,7 +110,8 @@ public final class LineChart {
 
     /** The SVG document. */
     public String toSvg() {
-        double[] xr = xRange != null ? xRange : SvgAxis.niceRange(dataRange(true));
+        double[] xr = xRange != null ? xRange : logX ? SvgAxis.logRange(dataRange(true)[0], dataRange(true)[1])
+                : SvgAxis.niceRange(dataRange(true));
         double[] yr = yRange != null ? yRange : SvgAxis.niceRange(dataRange(false));
         double plotW = WIDTH - LEFT - RIGHT;
         double plotH = HEIGHT - TOP - BOTTOM;
@@ -95,14 +122,14 @@ public final class LineChart {
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">%s</text>%n",
                 LEFT + plotW / 2, SvgAxis.escape(title)));
         // grid and ticks
-        for (double t : SvgAxis.ticks(xr)) {
-            double px = LEFT + (t - xr[0]) / (xr[1] - xr[0]) * plotW;
+        for (double t : logX ? SvgAxis.logTicks(xr) : SvgAxis.ticks(xr)) {
+            double px = xPosition(t, xr, plotW);
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>%n",
                     px, TOP, px, TOP + plotH));
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
                     px, TOP + plotH, px, TOP + plotH + 5));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
-                    px, TOP + plotH + 19, SvgAxis.label(t)));
+                    px, TOP + plotH + 19, logX ? SvgAxis.shortLabel(t) : SvgAxis.label(t)));
         }
         for (double t : SvgAxis.ticks(yr)) {
             double py = TOP + plotH - (t - yr[0]) / (yr[1] - yr[0]) * plotH;
@@ -138,14 +165,20 @@ public final class LineChart {
                 if (Double.isNaN(se.y()[j]) || Double.isNaN(se.x()[j])) {
                     continue;
                 }
-                double px = LEFT + (se.x()[j] - xr[0]) / (xr[1] - xr[0]) * plotW;
+                double px = xPosition(se.x()[j], xr, plotW);
                 double py = TOP + plotH - (se.y()[j] - yr[0]) / (yr[1] - yr[0]) * plotH;
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-                markers.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
-                        px, py, color));
+                markers.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"/>%n",
+                        px, py, se.line() ? "3" : "4.5", color));
+                if (labelPoints && !se.line()) {
+                    markers.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\""
+                            + " fill=\"#333\">%s</text>%n", px + 6, py - 6, SvgAxis.escape(se.name())));
+                }
             }
-            s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
-                    color, points.toString().strip()));
+            if (se.line()) {
+                s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
+                        + " points=\"%s\"/>%n", color, points.toString().strip()));
+            }
             s.append(markers);
         }
         s.append("</g>\n");
@@ -154,8 +187,10 @@ public final class LineChart {
         double lx = LEFT + plotW + 16;
         for (int i = 0; i < series.size(); i++, ly += 20) {
             String color = PALETTE[i % PALETTE.length];
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
-                    + " stroke-width=\"2\"/>%n", lx, ly, lx + 22, ly, color));
+            if (series.get(i).line()) {
+                s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
+                        + " stroke=\"%s\" stroke-width=\"2\"/>%n", lx, ly, lx + 22, ly, color));
+            }
             s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", lx + 11, ly, color));
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", lx + 28, ly + 4,
                     SvgAxis.escape(series.get(i).name())));
@@ -169,6 +204,14 @@ public final class LineChart {
         }
         s.append("</svg>\n");
         return s.toString();
+    }
+
+    /** Where {@code x} falls across the plot: linear in x, or in log10(x) on a logarithmic axis. */
+    private double xPosition(double x, double[] xr, double plotW) {
+        if (logX) {
+            return LEFT + (Math.log10(x) - Math.log10(xr[0])) / (Math.log10(xr[1]) - Math.log10(xr[0])) * plotW;
+        }
+        return LEFT + (x - xr[0]) / (xr[1] - xr[0]) * plotW;
     }
 
     private double[] dataRange(boolean x) {

@@ -51,6 +51,45 @@ final class SvgAxis {
         return t;
     }
 
+    /**
+     * A logarithmic axis's range: {@code [lo, hi]} (both positive) widened outwards to powers of
+     * ten, {@code [10^floor(log10 lo), 10^ceil(log10 hi)]}; a single decade when lo = hi is a power of ten.
+     */
+    static double[] logRange(double lo, double hi) {
+        if (!(lo > 0) || !(hi > 0)) {
+            throw new IllegalArgumentException("a logarithmic axis needs positive values, got the range [" + lo + ", "
+                    + hi + "]");
+        }
+        double a = Math.pow(10, Math.floor(Math.log10(lo) + 1e-9));
+        double b = Math.pow(10, Math.ceil(Math.log10(hi) - 1e-9));
+        return new double[] {a, b > a ? b : a * 10};
+    }
+
+    /** Ticks of a logarithmic axis: 1, 2 and 5 times each power of ten inside {@code [r[0], r[1]]}. */
+    static List<Double> logTicks(double[] r) {
+        List<Double> t = new ArrayList<>();
+        for (int e = (int) Math.floor(Math.log10(r[0]) + 1e-9); e <= (int) Math.ceil(Math.log10(r[1]) - 1e-9); e++) {
+            for (double m : new double[] {1, 2, 5}) {
+                double v = m * Math.pow(10, e);
+                if (v >= r[0] * (1 - 1e-9) && v <= r[1] * (1 + 1e-9)) {
+                    t.add(v);
+                }
+            }
+        }
+        return t;
+    }
+
+    /** A tick label with an SI suffix for thousands and millions: 500, 2k, 10k, 1M. */
+    static String shortLabel(double v) {
+        if (Math.abs(v) >= 1e6) {
+            return label(v / 1e6) + "M";
+        }
+        if (Math.abs(v) >= 1e3) {
+            return label(v / 1e3) + "k";
+        }
+        return label(v);
+    }
+
     /** A tick label: an integer without a decimal point, otherwise up to 4 decimals without trailing zeros. */
     static String label(double v) {
         if (Math.abs(v - Math.rint(v)) < 1e-9) {

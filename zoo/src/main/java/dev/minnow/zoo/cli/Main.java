@@ -41,7 +41,8 @@ public final class Main {
             new LotteryCommand(),
             new QuantizeCommand(),
             new DecomposeCommand(),
-            new DistillCommand());
+            new DistillCommand(),
+            new CompareCommand());
 
     private Main() {
     }

@@ -8,6 +8,9 @@ import dev.minnow.engine.train.EpochStats;
 import dev.minnow.engine.train.Evaluation;
 import dev.minnow.engine.train.Trainer;
 import dev.minnow.zoo.models.MobileNetV2;
+import dev.minnow.zoo.models.TinyMobileNet;
+import dev.minnow.zoo.models.TinyShuffleNet;
+import dev.minnow.zoo.models.TinySqueezeNet;
 import dev.minnow.zoo.models.TinyVgg;
 import dev.minnow.zoo.models.Zoo;
 import dev.minnow.zoo.train.Recipe;
@@ -18,13 +21,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** {@code minnow train}: trains a zoo model on Fashion-MNIST and saves it. */
 final class TrainCommand implements Command {
 
+    /**
+     * The experiments' models besides the zoo: built for Fashion-MNIST, not published networks
+     * (tiny_vgg: docs/structured-pruning.md; the compact designs: docs/compact-designs.md).
+     */
+    static final Map<String, Zoo.Builder> EXPERIMENT_MODELS = Map.of(
+            TinyVgg.NAME, TinyVgg::build,
+            TinyMobileNet.NAME, TinyMobileNet::build,
+            TinyShuffleNet.NAME, TinyShuffleNet::build,
+            TinySqueezeNet.NAME, TinySqueezeNet::build);
+
     private static final ArgSpec SPEC = DataOptions.add(ArgSpec.builder("train", """
             Trains a zoo model (lenet5, lenet300, or any zoo name; built for 1x28x28 inputs and 10
-            classes) on Fashion-MNIST with the model's default recipe (docs/training.md), evaluates it
+            classes), or an experiment's model (tiny_vgg; the compact designs tiny_mobilenet,
+            tiny_shufflenet, tiny_squeezenet) on Fashion-MNIST with the model's default recipe (docs/training.md), evaluates it
             on the test set after every epoch, and saves it as a Minnow model file whose metadata
             records the recipe, the normalisation and the test accuracy.""")
             .argument("MODEL", "zoo name, e.g. lenet5 or lenet300")
@@ -38,6 +53,7 @@ final class TrainCommand implements Command {
             .example("minnow train lenet5 --out lenet5.mnw", "the default recipe (reaches >= 91 % on the full test set)")
             .example("minnow train lenet300 --epochs 5 --data ~/fashion --out small.mnw", "")
             .example("minnow train lenet5 --embedded --epochs 3 --out quick.mnw --json", "")
+            .example("minnow train tiny_shufflenet --epochs 4 --threads 2 --out shuffle.mnw", "a compact design")
             .example("minnow train mobilenet_v2 --width 0.35 --epochs 4 --out mnv2.mnw", "a narrow MobileNet V2")
             .build();
 
@@ -59,9 +75,10 @@ final class TrainCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         String model = args.positional(0);
-        if (!Zoo.names().contains(model) && !model.equals(TinyVgg.NAME)) {
+        if (!Zoo.names().contains(model) && !EXPERIMENT_MODELS.containsKey(model)) {
             throw CliException.usage("unknown model '" + model + "' (zoo models: " + String.join(", ", Zoo.names())
-                    + "; and " + TinyVgg.NAME + ", the structured-pruning experiment's)");
+                    + "; experiment models: " + String.join(", ", new TreeSet<>(EXPERIMENT_MODELS.keySet()))
+                    + ")");
         }
         Path file = args.pathOption("out");
         if (file == null) {
@@ -83,7 +100,7 @@ final class TrainCommand implements Command {
             }
             alpha = parseFloat(args.option("width"), "width");
         }
-        Zoo.Builder builder = model.equals(TinyVgg.NAME) ? TinyVgg::build : Zoo.builder(model);
+        Zoo.Builder builder = EXPERIMENT_MODELS.containsKey(model) ? EXPERIMENT_MODELS.get(model) : Zoo.builder(model);
         Graph graph = alpha != 1f
                 ? MobileNetV2.mobilenetV2(data.train().classes(), 1, data.train().height(), data.train().width(), seed, alpha)
                 : builder.build(data.train().classes(), 1, data.train().height(), data.train().width(), seed);

@@ -75,7 +75,8 @@ public final class MobileNetV2 {
         return r < 0.9f * v ? r + 8 : r;
     }
 
-    private static String invertedResidual(ModelBuilder b, String x, int expansion, int out, int stride) {
+    /** One inverted residual block (see the class comment); {@code expansion} 1 has no expanding 1x1. */
+    static String invertedResidual(ModelBuilder b, String x, int expansion, int out, int stride) {
         int in = b.shape(x).dim(1);
         int hidden = in * expansion;
         String y = x;

@@ -60,7 +60,8 @@ public final class ShuffleNetV2 {
         return b.output(b.dense(x, classes, "fc")).build();
     }
 
-    private static String unit(ModelBuilder b, String x, int out, int stride) {
+    /** One unit (see the class comment): {@code out} output channels, stride 1 (split) or 2 (both branches). */
+    static String unit(ModelBuilder b, String x, int out, int stride) {
         int half = out / 2;
         String left;
         String right;

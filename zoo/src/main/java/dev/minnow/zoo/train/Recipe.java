@@ -35,6 +35,11 @@ public record Recipe(int epochs, int batch, float lr, float momentum, float weig
         return switch (model) {
             case "lenet300" -> new Recipe(30, 64, 0.05f, 0.9f, 5e-4f, true, Normalization.FASHION_MNIST);
             case "lenet5" -> new Recipe(20, 64, 0.05f, 0.9f, 5e-4f, true, Normalization.FASHION_MNIST);
+            // the compact designs (docs/compact-designs.md): batch-normalised throughout, so the zoo's peak lr
+            // suits them; depthwise layers have few weights, so they get a lighter weight decay (as in the papers)
+            case "tiny_mobilenet", "tiny_shufflenet" -> new Recipe(15, 64, 0.05f, 0.9f, 4e-5f, true,
+                    Normalization.FASHION_MNIST);
+            case "tiny_squeezenet" -> new Recipe(15, 64, 0.05f, 0.9f, 5e-4f, true, Normalization.FASHION_MNIST);
             default -> new Recipe(15, 64, 0.05f, 0.9f, 5e-4f, true, Normalization.FASHION_MNIST);
         };
     }

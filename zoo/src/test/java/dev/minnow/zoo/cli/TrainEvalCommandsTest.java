@@ -63,4 +63,16 @@ class TrainEvalCommandsTest {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.errLine()).contains("Fashion-MNIST not found").contains("apt-get install dataset-fashion-mnist");
     }
+
+    @Test
+    void trainKnowsTheExperimentModelsAndNamesThemWhenTheModelIsUnknown(@TempDir Path dir) throws Exception {
+        for (String name : List.of("tiny_mobilenet", "tiny_shufflenet", "tiny_squeezenet", "tiny_vgg")) {
+            Path file = dir.resolve(name + ".mnw");
+            CliRun r = CliRun.of("train", name, "--embedded", "--epochs", "0", "--threads", "1", "--out", file.toString());
+            assertThat(r.code()).as(name + ": " + r.err()).isZero();
+            assertThat(ModelFile.load(file).metadata()).containsEntry("model", name);
+        }
+        assertThat(CliRun.of("train", "tiny_nothing", "--out", "x.mnw").errLine())
+                .contains("tiny_mobilenet, tiny_shufflenet, tiny_squeezenet, tiny_vgg");
+    }
 }
