@@ -2,7 +2,8 @@
 # The structured-pruning measurements of docs/structured-pruning.md, one after the other.
 #
 # Usage: zoo/scripts/structured_experiments.sh OUT_DIR [STEP ...]
-#   STEP: speed (ResNet-18 at 224x224, half the conv MACs removed, ./minnow bench of both),
+#   STEP: speed (ResNet-18 at 224x224, half the conv MACs removed with and without --round-to 8,
+#         ./minnow bench of the three alternated for ROUNDS rounds, 1 and 2 threads),
 #         accuracy (tiny_vgg trained on full Fashion-MNIST, half its conv MACs removed, fine-tuned),
 #         control (the original fine-tuned as long as the pruned one, nothing removed);
 #   default: all three. Each step is ./minnow commands whose --json output lands in
@@ -25,8 +26,27 @@ run() {
 
 if has speed; then
   run resnet18-macs50 prune resnet18 --macs 0.5 --out "$out/resnet18-macs50.onnx"
-  run bench-resnet18 bench resnet18 --threads 2 --iterations 30 --warmup 10
-  run bench-resnet18-macs50 bench "$out/resnet18-macs50.onnx" --threads 2 --iterations 30 --warmup 10
+  run resnet18-macs50-r8 prune resnet18 --macs 0.5 --round-to 8 --out "$out/resnet18-macs50-r8.onnx"
+  # the three models alternate round by round (ROUNDS, default 5), so that the machine's drift
+  # hits them alike; the summary is the median of each model's per-round medians
+  for threads in 1 2; do
+    for r in $(seq "${ROUNDS:-5}"); do
+      run "bench-t$threads-$r-resnet18" bench resnet18 --threads "$threads" --iterations 30
+      run "bench-t$threads-$r-macs50" bench "$out/resnet18-macs50.onnx" --threads "$threads" --iterations 30
+      run "bench-t$threads-$r-macs50-r8" bench "$out/resnet18-macs50-r8.onnx" --threads "$threads" --iterations 30
+    done
+  done
+  /usr/bin/python3 - "$out" <<'PY' | tee "$out/speed-summary.txt"
+import glob, json, statistics, sys
+out = sys.argv[1]
+for threads in (1, 2):
+    med = {}
+    for model in ("resnet18", "macs50", "macs50-r8"):
+        runs = sorted(glob.glob(f"{out}/bench-t{threads}-*-{model}.json"))
+        med[model] = statistics.median(json.load(open(f))["median_ms"] for f in runs)
+    print(f"{threads} thread(s): " + ", ".join(
+        f"{m} {v:.1f} ms ({med['resnet18'] / v:.2f}x)" for m, v in med.items()))
+PY
 fi
 if has accuracy; then
   run tiny_vgg-train train tiny_vgg --epochs 4 --threads 2 --out "$out/tiny_vgg.mnw"
