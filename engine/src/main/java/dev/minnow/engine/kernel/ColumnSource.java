@@ -25,6 +25,29 @@ public interface ColumnSource {
      */
     void copyPanels(int row0, int rowCount, int col0, int colCount, int panelWidth, float[] dst, int dstOff);
 
+    /**
+     * The array B can be read from in place, or {@code null} (the default) when every block must be
+     * copied. When not null, {@code B[r][col + t] = inPlaceArray()[inPlaceRowOffsets()[r] + s + t]}
+     * for {@code t < width} wherever {@link #inPlaceColumn}{@code (col, width)} returns {@code s >= 0}:
+     * a GEMM can then feed those columns to its inner loop without packing them.
+     */
+    default float[] inPlaceArray() {
+        return null;
+    }
+
+    /** Where each row of B starts in {@link #inPlaceArray()} (see there); only valid when that is not null. */
+    default int[] inPlaceRowOffsets() {
+        return null;
+    }
+
+    /**
+     * The offset {@code s} of columns {@code [col, col + width)} in {@link #inPlaceArray()} (see there)
+     * when they are consecutive there in every row, or -1.
+     */
+    default int inPlaceColumn(int col, int width) {
+        return -1;
+    }
+
     /** A row-major matrix {@code b[off + row * ld + col]} as a source. */
     static ColumnSource matrix(float[] b, int off, int ld, int rows, int columns) {
         return new MatrixColumns().set(b, off, ld, rows, columns);

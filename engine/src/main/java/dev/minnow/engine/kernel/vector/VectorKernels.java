@@ -58,6 +58,7 @@ public final class VectorKernels implements SimdKernels {
         float[] packA = new float[0];
         float[] packB = new float[0];
         final float[] tile = new float[MR * NR];
+        int[] panelStarts = new int[0];
 
         float[] packA(int size) {
             if (packA.length < size) {
@@ -71,6 +72,13 @@ public final class VectorKernels implements SimdKernels {
                 packB = new float[size];
             }
             return packB;
+        }
+
+        int[] panelStarts(int size) {
+            if (panelStarts.length < size) {
+                panelStarts = new int[size];
+            }
+            return panelStarts;
         }
     }
 
@@ -240,14 +248,17 @@ public final class VectorKernels implements SimdKernels {
         int iBlocks = (m + MC - 1) / MC;
         boolean epilogue = bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         Workspace ws = WORKSPACE.get();
+        float[] inPlace = b.inPlaceArray();
+        int[] rowStarts = inPlace == null ? null : b.inPlaceRowOffsets();
         int ncBlock = Math.max(NR, PACKED_B_FLOATS / Math.min(KC, k) / NR * NR);
         for (int jc = 0; jc < n; jc += ncBlock) {
             int nc = Math.min(ncBlock, n - jc);
             int ncPadded = (nc + NR - 1) / NR * NR;
+            int[] starts = ws.panelStarts(2 * (ncPadded / NR));
             for (int pc = 0, pb = 0; pc < k; pc += KC, pb++) {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = ws.packB(kc * ncPadded);
-                b.copyPanels(pc, kc, j0 + jc, nc, NR, bp, 0);
+                packPanels(b, inPlace, pc, kc, j0 + jc, nc, bp, starts);
                 boolean acc = pc > 0;
                 boolean last = pc + kc == k;
                 for (int ic = 0, ib = 0; ic < m; ic += MC, ib++) {
@@ -256,17 +267,27 @@ public final class VectorKernels implements SimdKernels {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bo = jr * kc;
+                        int start = starts[2 * (jr / NR)];
+                        int start1 = starts[2 * (jr / NR) + 1];
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int ao = block + ir * kc;
                             int co = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                microKernel(kc, data, ao, bp, bo, c, co, ldc, acc);
+                                if (start >= 0) {
+                                    microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc);
+                                } else {
+                                    microKernel(kc, data, ao, bp, bo, c, co, ldc, acc);
+                                }
                                 if (last && epilogue) {
                                     epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
                                 }
                             } else {
-                                microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
+                                if (start >= 0) {
+                                    microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR, false);
+                                } else {
+                                    microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
+                                }
                                 for (int i = 0; i < mr; i++) {
                                     float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
                                     for (int j = 0; j < nr; j++) {
@@ -280,6 +301,36 @@ public final class VectorKernels implements SimdKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Prepares rows {@code [pc, pc + kc)} of the B block's panels: a panel whose two halves of
+     * {@code L} columns {@code b} can each serve in place ({@link ColumnSource#inPlaceColumn}) is not
+     * copied, the halves' starts go to {@code starts[2q], starts[2q + 1]} (so a panel may straddle
+     * two output rows of a convolution whose width is a multiple of {@code L}); every other panel
+     * is packed into {@code bp} at its place, starts -1. A source with no in-place array is packed
+     * whole, in one call.
+     */
+    private static void packPanels(ColumnSource b, float[] inPlace, int pc, int kc, int col0, int nc, float[] bp,
+                                   int[] starts) {
+        int panels = (nc + NR - 1) / NR;
+        if (inPlace == null) {
+            b.copyPanels(pc, kc, col0, nc, NR, bp, 0);
+            java.util.Arrays.fill(starts, 0, 2 * panels, -1);
+            return;
+        }
+        for (int q = 0; q < panels; q++) {
+            int col = col0 + q * NR;
+            int width = Math.min(NR, nc - q * NR);
+            int first = width == NR ? b.inPlaceColumn(col, L) : -1;
+            int second = first >= 0 ? b.inPlaceColumn(col + L, L) : -1;
+            if (second < 0) {
+                first = -1;
+                b.copyPanels(pc, kc, col, width, NR, bp, q * NR * kc);
+            }
+            starts[2 * q] = first;
+            starts[2 * q + 1] = second;
         }
     }
 
@@ -298,14 +349,28 @@ public final class VectorKernels implements SimdKernels {
     /** {@code C[4 x NR] (+)= Apanel[kc x 4] * Bpanel[kc x NR]}, the tile held in eight registers. */
     private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
                                     boolean accumulate) {
+        microKernel(kc, ap, ao, bp, bo, 0, null, 0, c, co, ldc, accumulate);
+    }
+
+    /**
+     * As above, or with {@code rowStarts} not null, row {@code p} of the panel read in place, in two
+     * halves: {@code B[p][0 .. L) = bp[rowStarts[row0 + p] + bo ..]},
+     * {@code B[p][L .. NR) = bp[rowStarts[row0 + p] + bo1 ..]} (an image that
+     * {@link dev.minnow.engine.kernel.ConvColumns} bordered with zeros, {@link ColumnSource#inPlaceColumn}).
+     * The test on {@code rowStarts} is invariant in the loop, which C2 unswitches into two loops.
+     */
+    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
+                                    int row0, float[] c, int co, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        // indices written as linear functions of p, so that C2 can hoist the bounds checks
+        // packed: indices written as linear functions of p, so that C2 can hoist the bounds checks
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR;
+            int row = rowStarts == null ? bo + p * NR : rowStarts[row0 + p];
+            int bi = rowStarts == null ? row : row + bo;
+            int bi1 = rowStarts == null ? row + L : row + bo1;
             int ai = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi1);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
             c00 = b0.fma(a, c00);
             c01 = b1.fma(a, c01);
