@@ -13,9 +13,11 @@ final class CsrJob implements Parallel.RangeBody {
 
     private final SparseKernels kernels;
     private CsrMatrix a;
-    private boolean vector;
+    private SlicedEllpackMatrix sliced;
+    private Kind kind;
     private int rowFrom;
     private int rowTo;
+    private int[] offsets;
     private int parts;
     private int n;
     private float[] b;
@@ -25,27 +27,39 @@ final class CsrJob implements Parallel.RangeBody {
     private int cOff;
     private int ldc;
 
+    private enum Kind { CSR_TIMES_VECTOR, CSR_TIMES_DENSE, SELL_TIMES_VECTOR }
+
     CsrJob(SparseKernels kernels) {
         this.kernels = kernels;
     }
 
     /** {@code c[cOff + r] = (A x)[r]} for rows {@code [rowFrom, rowTo)}, x at {@code b[bOff..]}. */
     void timesVector(CsrMatrix matrix, int from, int to, float[] x, int xOff, float[] y, int yOff, int threads) {
-        set(matrix, true, from, to, 1, x, xOff, 0, y, yOff, 0);
-        start(threads);
+        set(matrix, Kind.CSR_TIMES_VECTOR, from, to, 1, x, xOff, 0, y, yOff, 0);
+        start(matrix.rowStart(), threads);
+    }
+
+    /**
+     * {@code y[yOff + p] = (A x)[rowOrder[p]]} for every position {@code p < paddedRows}: the
+     * sliced-ELLPACK product, in sorted row order; see {@link SparseKernels#sellTimesVector}.
+     */
+    void timesVector(SlicedEllpackMatrix matrix, float[] x, int xOff, float[] y, int yOff, int threads) {
+        this.sliced = matrix;
+        set(null, Kind.SELL_TIMES_VECTOR, 0, matrix.slices(), 1, x, xOff, 0, y, yOff, 0);
+        start(matrix.sliceStart(), threads);
     }
 
     /** {@code C[r][0..n) = (A B)[r]} for rows {@code [rowFrom, rowTo)}; see {@link SparseKernels#csrTimesDense}. */
     void timesDense(CsrMatrix matrix, int from, int to, int cols, float[] bData, int bOffset, int bStride,
                     float[] cData, int cOffset, int cStride, int threads) {
-        set(matrix, false, from, to, cols, bData, bOffset, bStride, cData, cOffset, cStride);
-        start(threads);
+        set(matrix, Kind.CSR_TIMES_DENSE, from, to, cols, bData, bOffset, bStride, cData, cOffset, cStride);
+        start(matrix.rowStart(), threads);
     }
 
-    private void set(CsrMatrix matrix, boolean isVector, int from, int to, int cols, float[] bData, int bOffset,
+    private void set(CsrMatrix matrix, Kind what, int from, int to, int cols, float[] bData, int bOffset,
                      int bStride, float[] cData, int cOffset, int cStride) {
         this.a = matrix;
-        this.vector = isVector;
+        this.kind = what;
         this.rowFrom = from;
         this.rowTo = to;
         this.n = cols;
@@ -57,8 +71,10 @@ final class CsrJob implements Parallel.RangeBody {
         this.ldc = cStride;
     }
 
-    private void start(int threads) {
-        long work = (long) (a.rowStart()[rowTo] - a.rowStart()[rowFrom]) * n;
+    /** Runs the product over {@code [rowFrom, rowTo)}, the units (rows or slices) starting at {@code offsets}. */
+    private void start(int[] offsets, int threads) {
+        this.offsets = offsets;
+        long work = (long) (offsets[rowTo] - offsets[rowFrom]) * n;
         parts = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, Math.min(threads, rowTo - rowFrom));
         try {
             if (parts == 1) {
@@ -69,6 +85,9 @@ final class CsrJob implements Parallel.RangeBody {
         } finally {
             b = null;
             c = null;
+            a = null;
+            sliced = null;
+            offsets = null;
         }
     }
 
@@ -79,14 +98,17 @@ final class CsrJob implements Parallel.RangeBody {
         if (r0 >= r1) {
             return;
         }
-        if (vector) {
-            kernels.csrTimesVector(a.rowStart(), a.columns(), a.values(), r0, r1, b, bOff, c, cOff);
-        } else {
-            kernels.csrTimesDense(a.rowStart(), a.columns(), a.values(), r0, r1, n, b, bOff, ldb, c, cOff, ldc);
+        switch (kind) {
+            case CSR_TIMES_VECTOR -> kernels.csrTimesVector(a.rowStart(), a.columns(), a.values(), r0, r1, b, bOff, c,
+                    cOff);
+            case CSR_TIMES_DENSE -> kernels.csrTimesDense(a.rowStart(), a.columns(), a.values(), r0, r1, n, b, bOff, ldb,
+                    c, cOff, ldc);
+            case SELL_TIMES_VECTOR -> kernels.sellTimesVector(sliced.sliceStart(), sliced.columns(), sliced.values(), r0,
+                    r1, b, bOff, c, cOff);
         }
     }
 
-    /** The first row of part {@code part}: where the running non-zero count reaches part / parts of the total. */
+    /** The first row (or slice) of part {@code part}: where the running entry count reaches part / parts of the total. */
     private int rowAt(int part) {
         if (part <= 0) {
             return rowFrom;
@@ -94,7 +116,7 @@ final class CsrJob implements Parallel.RangeBody {
         if (part >= parts) {
             return rowTo;
         }
-        int[] rs = a.rowStart();
+        int[] rs = offsets;
         long target = rs[rowFrom] + (long) (rs[rowTo] - rs[rowFrom]) * part / parts;
         int lo = rowFrom;
         int hi = rowTo;
