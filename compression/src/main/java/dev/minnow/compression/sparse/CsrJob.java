@@ -12,6 +12,8 @@ final class CsrJob implements Parallel.RangeBody {
     static final long PARALLEL_THRESHOLD = 1L << 15;
 
     private final SparseKernels kernels;
+    /** For {@link #timesVector(SlicedEllpackMatrix, float[], float[], int, int)}. */
+    private final SparseKernels slicedKernels;
     private CsrMatrix a;
     private SlicedEllpackMatrix sliced;
     private Kind kind;
@@ -27,10 +29,19 @@ final class CsrJob implements Parallel.RangeBody {
     private int cOff;
     private int ldc;
 
+    /** A copy of an operand that does not start at index 0 (grown once, then reused). */
+    private float[] copy = new float[0];
+
     private enum Kind { CSR_TIMES_VECTOR, CSR_TIMES_DENSE, SELL_TIMES_VECTOR }
 
     CsrJob(SparseKernels kernels) {
+        this(kernels, kernels);
+    }
+
+    /** With other kernels for the sliced-ELLPACK product than for the CSR ones. */
+    CsrJob(SparseKernels kernels, SparseKernels slicedKernels) {
         this.kernels = kernels;
+        this.slicedKernels = slicedKernels;
     }
 
     /** {@code c[cOff + r] = (A x)[r]} for rows {@code [rowFrom, rowTo)}, x at {@code b[bOff..]}. */
@@ -40,13 +51,25 @@ final class CsrJob implements Parallel.RangeBody {
     }
 
     /**
-     * {@code y[yOff + p] = (A x)[rowOrder[p]]} for every position {@code p < paddedRows}: the
-     * sliced-ELLPACK product, in sorted row order; see {@link SparseKernels#sellTimesVector}.
+     * {@code y[yOff + p] = (A x)[rowOrder[p]]} for every position {@code p < paddedRows}, x from
+     * index 0: the sliced-ELLPACK product, in sorted row order; see {@link SparseKernels#sellTimesVector}.
      */
-    void timesVector(SlicedEllpackMatrix matrix, float[] x, int xOff, float[] y, int yOff, int threads) {
+    void timesVector(SlicedEllpackMatrix matrix, float[] x, float[] y, int yOff, int threads) {
         this.sliced = matrix;
-        set(null, Kind.SELL_TIMES_VECTOR, 0, matrix.slices(), 1, x, xOff, 0, y, yOff, 0);
+        set(null, Kind.SELL_TIMES_VECTOR, 0, matrix.slices(), 1, x, 0, 0, y, yOff, 0);
         start(matrix.sliceStart(), threads);
+    }
+
+    /** {@code data[off .. off + n)} as an array that starts there: {@code data} itself when {@code off == 0}, else a copy. */
+    float[] fromIndexZero(float[] data, int off, int n) {
+        if (off == 0) {
+            return data;
+        }
+        if (copy.length < n) {
+            copy = new float[n];
+        }
+        System.arraycopy(data, off, copy, 0, n);
+        return copy;
     }
 
     /** {@code C[r][0..n) = (A B)[r]} for rows {@code [rowFrom, rowTo)}; see {@link SparseKernels#csrTimesDense}. */
@@ -103,8 +126,8 @@ final class CsrJob implements Parallel.RangeBody {
                     cOff);
             case CSR_TIMES_DENSE -> kernels.csrTimesDense(a.rowStart(), a.columns(), a.values(), r0, r1, n, b, bOff, ldb,
                     c, cOff, ldc);
-            case SELL_TIMES_VECTOR -> kernels.sellTimesVector(sliced.sliceStart(), sliced.columns(), sliced.values(), r0,
-                    r1, b, bOff, c, cOff);
+            case SELL_TIMES_VECTOR -> slicedKernels.sellTimesVector(sliced.sliceStart(), sliced.columns(), sliced.values(), r0,
+                    r1, b, c, cOff);
         }
     }
 

@@ -50,7 +50,7 @@ public final class ScalarSparseKernels implements SparseKernels {
      */
     @Override
     public void sellTimesVector(int[] sliceStart, int[] columns, float[] values, int sliceFrom, int sliceTo,
-                                float[] x, int xOff, float[] y, int yOff) {
+                                float[] x, float[] y, int yOff) {
         for (int s = sliceFrom; s < sliceTo; s++) {
             float s0 = 0f;
             float s1 = 0f;
@@ -61,14 +61,14 @@ public final class ScalarSparseKernels implements SparseKernels {
             float s6 = 0f;
             float s7 = 0f;
             for (int e = sliceStart[s], end = sliceStart[s + 1]; e < end; e += 8) {
-                s0 += values[e] * x[xOff + columns[e]];
-                s1 += values[e + 1] * x[xOff + columns[e + 1]];
-                s2 += values[e + 2] * x[xOff + columns[e + 2]];
-                s3 += values[e + 3] * x[xOff + columns[e + 3]];
-                s4 += values[e + 4] * x[xOff + columns[e + 4]];
-                s5 += values[e + 5] * x[xOff + columns[e + 5]];
-                s6 += values[e + 6] * x[xOff + columns[e + 6]];
-                s7 += values[e + 7] * x[xOff + columns[e + 7]];
+                s0 += values[e] * x[columns[e]];
+                s1 += values[e + 1] * x[columns[e + 1]];
+                s2 += values[e + 2] * x[columns[e + 2]];
+                s3 += values[e + 3] * x[columns[e + 3]];
+                s4 += values[e + 4] * x[columns[e + 4]];
+                s5 += values[e + 5] * x[columns[e + 5]];
+                s6 += values[e + 6] * x[columns[e + 6]];
+                s7 += values[e + 7] * x[columns[e + 7]];
             }
             int o = yOff + 8 * s;
             y[o] = s0;

@@ -43,20 +43,26 @@ public final class SparseGemm implements Op {
     /** The weight as the batch-1 kernels read it (rows sorted by length, in slices of 8). */
     private final SlicedEllpackMatrix slicedWeight;
     private final SparseKernels kernels;
+    private final SparseKernels batchOneKernels;
 
     /**
      * @param dense  the op replaced: a {@link Gemm} without {@code transA}, or a {@link MatMul}
      * @param weight {@code op(B)^T} as an {@code [N, K]} CSR matrix (for {@code Gemm.linear()}, B itself)
      */
     public SparseGemm(Op dense, CsrMatrix weight) {
-        this(dense, weight, SparseKernelProvider.kernels());
+        this(dense, weight, SparseKernelProvider.kernels(), SparseKernelProvider.slicedTimesVectorKernels());
     }
 
-    /** With explicit kernels (tests, benchmarks). */
+    /** With explicit kernels for every product (tests, benchmarks). */
     public SparseGemm(Op dense, CsrMatrix weight, SparseKernels kernels) {
+        this(dense, weight, kernels, kernels);
+    }
+
+    private SparseGemm(Op dense, CsrMatrix weight, SparseKernels kernels, SparseKernels batchOneKernels) {
         this.dense = Objects.requireNonNull(dense, "dense");
         this.weight = Objects.requireNonNull(weight, "weight");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.batchOneKernels = Objects.requireNonNull(batchOneKernels, "batchOneKernels");
         this.slicedWeight = SlicedEllpackMatrix.of(weight);
         if (dense instanceof Gemm g) {
             if (g.transA()) {
@@ -135,7 +141,7 @@ public final class SparseGemm implements Op {
         int yo = y.offset();
         if (m == 1) {
             float[] sorted = ctx.scratch(slicedWeight.paddedRows());
-            job.timesVector(slicedWeight, a.data(), a.offset(), sorted, 0, ctx.threads());
+            job.timesVector(slicedWeight, job.fromIndexZero(a.data(), a.offset(), k), sorted, 0, ctx.threads());
             unsortWithEpilogue(sorted, yd, yo, c, n);
             return;
         }
@@ -200,7 +206,7 @@ public final class SparseGemm implements Op {
         if (ctx.state() instanceof CsrJob j) {
             return j;
         }
-        CsrJob j = new CsrJob(kernels);
+        CsrJob j = new CsrJob(kernels, batchOneKernels);
         ctx.setState(j);
         return j;
     }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * The sparse-versus-dense tables of docs/pruning.md from JMH JSON results. Fully connected
  * layers: per shape, the dense Gemm op and the plain dense matrix-vector product
  * ({@code DenseFcBenchmark}), then for each sparsity the CSR layer's median
- * ({@code SparseFcBenchmark}, one table per sparse-kernel implementation) with its speed-up over
+ * ({@code SparseFcBenchmark}, one table per kernel choice: auto, vector, scalar) with its speed-up over
  * both. Convolutions ({@code SparseConvBenchmark}): the dense op (sparsity 0) and the sparse one.
  * Times are medians in milliseconds.
  *
@@ -53,7 +53,7 @@ public final class SparseTable {
                 (r.method().equals("gemv") ? gemv : gemmOp).put(r.param("shape"), r.medianMs());
             }
         }
-        for (String kernels : new String[] {"vector", "scalar"}) {
+        for (String kernels : new String[] {"auto", "vector", "scalar"}) {
             Map<String, Map<Double, Double>> rows = rows(results, "SparseFcBenchmark", "shape", kernels);
             if (rows.isEmpty()) {
                 continue;

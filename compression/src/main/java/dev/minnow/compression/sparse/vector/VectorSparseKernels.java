@@ -64,16 +64,15 @@ public final class VectorSparseKernels implements SparseKernels {
      */
     @Override
     public void sellTimesVector(int[] sliceStart, int[] columns, float[] values, int sliceFrom, int sliceTo,
-                                float[] x, int xOff, float[] y, int yOff) {
+                                float[] x, float[] y, int yOff) {
         if (S.vectorBitSize() < 256) {
-            ScalarSparseKernels.INSTANCE.sellTimesVector(sliceStart, columns, values, sliceFrom, sliceTo, x, xOff, y,
-                    yOff);
+            ScalarSparseKernels.INSTANCE.sellTimesVector(sliceStart, columns, values, sliceFrom, sliceTo, x, y, yOff);
             return;
         }
         for (int s = sliceFrom; s < sliceTo; s++) {
             FloatVector acc = FloatVector.zero(S8);
             for (int e = sliceStart[s], end = sliceStart[s + 1]; e < end; e += 8) {
-                acc = FloatVector.fromArray(S8, x, xOff, columns, e).fma(FloatVector.fromArray(S8, values, e), acc);
+                acc = FloatVector.fromArray(S8, x, 0, columns, e).fma(FloatVector.fromArray(S8, values, e), acc);
             }
             acc.intoArray(y, yOff + 8 * s);
         }
