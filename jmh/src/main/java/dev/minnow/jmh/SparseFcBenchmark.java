@@ -17,9 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A fully connected layer with its weight magnitude-pruned to 50/70/90/95 % and held in CSR
  * ({@code SparseGemm}), for LeNet-300-100's and AlexNet's shapes at batch 1, on the kernels Minnow
- * picks ({@code auto}) and on the vector and the scalar sparse kernels alone. {@link DenseFcBenchmark} measures the same layers dense; the speed-up at a
- * sparsity is the dense median over the sparse one (docs/pruning.md; Deep Compression reports 3x
- * on CPU).
+ * picks ({@code auto}) and on the vector and the scalar sparse kernels alone. {@link DenseFcBenchmark}
+ * measures the same layers dense; the speed-up at a sparsity is the dense median over the sparse
+ * one (docs/pruning.md; Deep Compression reports 3x on CPU).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

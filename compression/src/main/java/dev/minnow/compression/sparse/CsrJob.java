@@ -4,8 +4,9 @@ import dev.minnow.engine.kernel.Parallel;
 
 /**
  * One sparse product split across threads, kept in a node's state slot and reused by every run
- * (no allocation per call). The rows of A are cut into as many parts as there are threads, at
- * equal counts of non-zeros rather than of rows, since a row's cost is its non-zero count.
+ * (no allocation per call). The rows of A (or the slices of its sliced-ELLPACK form) are cut into
+ * as many parts as there are threads, at equal counts of entries rather than of rows, since a
+ * row's cost is its entry count.
  */
 final class CsrJob implements Parallel.RangeBody {
     /** Below this many multiply-adds a second thread costs more than it saves. */
@@ -60,7 +61,10 @@ final class CsrJob implements Parallel.RangeBody {
         start(matrix.sliceStart(), threads);
     }
 
-    /** {@code data[off .. off + n)} as an array that starts there: {@code data} itself when {@code off == 0}, else a copy. */
+    /**
+     * {@code data[off .. off + n)} in an array starting at index 0:
+     * {@code data} itself when {@code off == 0}, else a copy.
+     */
     float[] fromIndexZero(float[] data, int off, int n) {
         if (off == 0) {
             return data;
@@ -124,14 +128,14 @@ final class CsrJob implements Parallel.RangeBody {
         switch (kind) {
             case CSR_TIMES_VECTOR -> kernels.csrTimesVector(a.rowStart(), a.columns(), a.values(), r0, r1, b, bOff, c,
                     cOff);
-            case CSR_TIMES_DENSE -> kernels.csrTimesDense(a.rowStart(), a.columns(), a.values(), r0, r1, n, b, bOff, ldb,
-                    c, cOff, ldc);
-            case SELL_TIMES_VECTOR -> slicedKernels.sellTimesVector(sliced.sliceStart(), sliced.columns(), sliced.values(), r0,
-                    r1, b, c, cOff);
+            case CSR_TIMES_DENSE -> kernels.csrTimesDense(a.rowStart(), a.columns(), a.values(), r0, r1, n, b, bOff,
+                    ldb, c, cOff, ldc);
+            case SELL_TIMES_VECTOR -> slicedKernels.sellTimesVector(sliced.sliceStart(), sliced.columns(),
+                    sliced.values(), r0, r1, b, c, cOff);
         }
     }
 
-    /** The first row (or slice) of part {@code part}: where the running entry count reaches part / parts of the total. */
+    /** The first row (or slice) of part {@code part}: where the running entry count reaches part / parts. */
     private int rowAt(int part) {
         if (part <= 0) {
             return rowFrom;

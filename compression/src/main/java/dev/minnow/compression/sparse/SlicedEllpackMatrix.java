@@ -26,8 +26,9 @@ import java.util.Locale;
  * makes the rows of a slice nearly equally long, so padding adds little (a few percent).
  *
  * <p>A padding entry repeats its row's last column (column 0 for an empty row) with the value 0:
- * it reads an input the row reads anyway, so the result equals the CSR product except when that
- * input is infinite (0 &middot; &infin; = NaN, as in the dense product).
+ * it reads an input the row reads anyway (an empty row reads x[0]), so the result equals the CSR
+ * product except when that input is infinite or NaN: then the row gives NaN, as the dense product
+ * does (0 &middot; &infin; = NaN), where CSR would skip it.
  *
  * <p>Immutable; the accessors return the internal arrays for the kernels, which must not modify them.
  */
@@ -152,7 +153,7 @@ public final class SlicedEllpackMatrix {
         return values;
     }
 
-    /** {@code rowOrder[p]}: the row of the matrix computed at position {@code p} of the permuted output (do not modify). */
+    /** {@code rowOrder[p]}: the row computed at position {@code p} of the sorted output (do not modify). */
     public int[] rowOrder() {
         return rowOrder;
     }

@@ -59,7 +59,8 @@ public final class SparseTable {
                 continue;
             }
             TreeSet<Double> sparsities = sparsities(rows);
-            String which = kernels.equals("auto") ? "the sparse kernels Minnow picks (auto)" : kernels + " sparse kernels";
+            String which = kernels.equals("auto") ? "the sparse kernels Minnow picks (auto)"
+                    : kernels + " sparse kernels";
             sb.append("Fully connected layers at batch 1, one thread, ").append(which).append(":"
                     + " median ms, and in brackets the speed-up over the dense Gemm op ; over the dense GEMV\n\n");
             sb.append("| layer (in x out) | dense Gemm op | dense GEMV");

@@ -16,6 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the gather's cost (AVX2's {@code vgatherdps} is microcoded) — the JMH benchmark
  * {@code SparseFcBenchmark} measures both.
  *
+ * <p>Sliced ELLPACK times vector: one 8-lane vector of sums per slice of 8 rows, one gather per
+ * step. Slower than the scalar loop on AMD Zen 3 with JDK 17 (docs/pruning.md, section 6), so
+ * {@link dev.minnow.compression.sparse.SparseKernelProvider#slicedTimesVectorKernels} does not pick
+ * it unless asked to.
+ *
  * <p>Matrix times matrix: a row of C is computed {@code 4 L} columns at a time in four vector
  * registers; for each non-zero of the row, its value is broadcast and multiplied into four
  * vectors of the matching row of B, so C is written once per tile instead of once per non-zero.
