@@ -30,6 +30,12 @@ class SparseKernelsTest {
         assertThat(SparseKernelProvider.vectorOrNull().name()).startsWith("vector");
     }
 
+    @Test
+    void theBatchOneProductRunsOnTheScalarKernelUnlessTheGatherIsAskedFor() {
+        assertThat(System.getProperty("minnow.sparse.gather")).as("the default configuration").isNull();
+        assertThat(SparseKernelProvider.slicedTimesVectorKernels()).isSameAs(SparseKernelProvider.scalar());
+    }
+
     static float[] sparseMatrix(int rows, int cols, double density, long seed) {
         Random r = new Random(seed);
         float[] a = new float[rows * cols];
