@@ -16,10 +16,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A fully connected layer with its weight magnitude-pruned to 50/70/90/95 % and held in CSR
- * ({@code SparseGemm}), for LeNet-300-100's and AlexNet's shapes at batch 1, on the vector and the
- * scalar sparse kernels. {@link DenseFcBenchmark} measures the same layers dense; the speed-up at a
- * sparsity is the dense median over the sparse one (docs/pruning.md; Deep Compression reports 3x
- * on CPU).
+ * ({@code SparseGemm}), for LeNet-300-100's and AlexNet's shapes at batch 1, on the kernels Minnow
+ * picks ({@code auto}) and on the vector and the scalar sparse kernels alone. {@link DenseFcBenchmark}
+ * measures the same layers dense; the speed-up at a sparsity is the dense median over the sparse
+ * one (docs/pruning.md; Deep Compression reports 3x on CPU).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -35,7 +35,8 @@ public class SparseFcBenchmark {
     @Param({"0.5", "0.7", "0.9", "0.95"})
     public double sparsity;
 
-    @Param({"vector", "scalar"})
+    /** {@code auto}: what {@code minnow} runs (SparseKernelProvider's choice per product); else for every product. */
+    @Param({"auto", "vector", "scalar"})
     public String kernels;
 
     @Param({"1"})

@@ -15,7 +15,9 @@ import dev.minnow.engine.tensor.Tensor;
 /**
  * The one-layer models of the sparse-inference benchmarks with their weight magnitude-pruned to a
  * sparsity (0 = dense, unchanged) and, when pruned, the layer replaced by its sparse op on the
- * named kernels ({@code vector} or {@code scalar}) whatever the sparsify pass's thresholds.
+ * named kernels ({@code vector} or {@code scalar} for every product, {@code auto} for the choice
+ * {@code minnow} makes: {@code SparseKernelProvider}'s per product) whatever the sparsify pass's
+ * thresholds.
  */
 final class SparseLayers {
 
@@ -26,7 +28,9 @@ final class SparseLayers {
         if (sparsity == 0) {
             return g;
         }
-        SparseKernels k = kernels.equals("scalar") ? SparseKernelProvider.scalar() : SparseKernelProvider.vectorOrNull();
+        boolean auto = kernels.equals("auto");
+        SparseKernels k = auto ? SparseKernelProvider.kernels()
+                : kernels.equals("scalar") ? SparseKernelProvider.scalar() : SparseKernelProvider.vectorOrNull();
         if (k == null) {
             throw new IllegalStateException("the vector sparse kernels need --add-modules=jdk.incubator.vector");
         }
@@ -34,7 +38,8 @@ final class SparseLayers {
         Graph.Builder b = g.toBuilder();
         for (Node n : g.nodes()) {
             if (n.op() instanceof Gemm gemm) {
-                b.replaceNode(n.withOp(new SparseGemm(gemm, CsrMatrix.fromDense(g.initializer(n.input(1))), k)));
+                CsrMatrix w = CsrMatrix.fromDense(g.initializer(n.input(1)));
+                b.replaceNode(n.withOp(auto ? new SparseGemm(gemm, w) : new SparseGemm(gemm, w, k)));
             } else if (n.op() instanceof Conv conv) {
                 Tensor w = g.initializer(n.input(1));
                 b.replaceNode(n.withOp(new SparseConv(conv, w.shape(), CsrMatrix.fromDense(w), k)));

@@ -43,6 +43,45 @@ public final class ScalarSparseKernels implements SparseKernels {
         }
     }
 
+    /**
+     * Eight independent sums, one per row of the slice: no dependency chain longer than one
+     * add per eight entries, one loop exit per slice. (Multiply then add, not {@code Math.fma}:
+     * on a CPU without FMA instructions {@code Math.fma} is emulated and very slow.)
+     */
+    @Override
+    public void sellTimesVector(int[] sliceStart, int[] columns, float[] values, int sliceFrom, int sliceTo,
+                                float[] x, float[] y, int yOff) {
+        for (int s = sliceFrom; s < sliceTo; s++) {
+            float s0 = 0f;
+            float s1 = 0f;
+            float s2 = 0f;
+            float s3 = 0f;
+            float s4 = 0f;
+            float s5 = 0f;
+            float s6 = 0f;
+            float s7 = 0f;
+            for (int e = sliceStart[s], end = sliceStart[s + 1]; e < end; e += 8) {
+                s0 += values[e] * x[columns[e]];
+                s1 += values[e + 1] * x[columns[e + 1]];
+                s2 += values[e + 2] * x[columns[e + 2]];
+                s3 += values[e + 3] * x[columns[e + 3]];
+                s4 += values[e + 4] * x[columns[e + 4]];
+                s5 += values[e + 5] * x[columns[e + 5]];
+                s6 += values[e + 6] * x[columns[e + 6]];
+                s7 += values[e + 7] * x[columns[e + 7]];
+            }
+            int o = yOff + 8 * s;
+            y[o] = s0;
+            y[o + 1] = s1;
+            y[o + 2] = s2;
+            y[o + 3] = s3;
+            y[o + 4] = s4;
+            y[o + 5] = s5;
+            y[o + 6] = s6;
+            y[o + 7] = s7;
+        }
+    }
+
     @Override
     public void csrTimesDense(int[] rowStart, int[] columns, float[] values, int rowFrom, int rowTo, int n,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {

@@ -16,14 +16,16 @@ import java.util.Objects;
  * sparse twin of {@link Gemm} (and of {@link MatMul} by a constant matrix).
  * <pre>
  *   Y = alpha * A * op(B) + beta * C        A [M, K], op(B) [K, N], W = op(B)^T [N, K] held in CSR
- *   M = 1:  Y[0][o] = sum over the non-zeros (o, k) of W of  W[o][k] * A[0][k]      (sparse x vector)
+ *   M = 1:  Y[0][o] = sum over the non-zeros (o, k) of W of  W[o][k] * A[0][k]      (sparse x vector, W in SELL)
  *   M > 1:  Y^T = W * A^T                                                           (sparse x dense)
  * </pre>
  * At batch 1 the dense layer is a matrix-vector product bound by memory bandwidth: it reads every
  * weight once. The sparse one reads only the non-zeros, each with its 4-byte column index, plus
  * gathered inputs: at density d it moves about {@code 2 d} of the dense bytes, so it wins clearly
  * below d = 0.5 and by about {@code 1 / (2 d)} at low density (Deep Compression, section 6: 3x to
- * 4x on CPU for pruned fully connected layers). With M &gt; 1, A is transposed into scratch so that
+ * 4x on CPU for pruned fully connected layers). At batch 1 the op reads a second copy of W in
+ * sliced ELLPACK ({@link SlicedEllpackMatrix}: rows sorted by length, eight advancing together),
+ * which removes the per-row loop overheads that dominate short CSR rows. With M &gt; 1, A is transposed into scratch so that
  * each non-zero multiplies a contiguous row of M activations ({@link SparseKernels#csrTimesDense}).
  *
  * <p><b>Portability.</b> The op keeps the dense op's type and attributes ({@link #opType()},
@@ -38,21 +40,30 @@ public final class SparseGemm implements Op {
     private final float beta;
     private final boolean transB;
     private final CsrMatrix weight;
+    /** The weight as the batch-1 kernels read it (rows sorted by length, in slices of 8). */
+    private final SlicedEllpackMatrix slicedWeight;
     private final SparseKernels kernels;
+    private final SparseKernels batchOneKernels;
 
     /**
      * @param dense  the op replaced: a {@link Gemm} without {@code transA}, or a {@link MatMul}
      * @param weight {@code op(B)^T} as an {@code [N, K]} CSR matrix (for {@code Gemm.linear()}, B itself)
      */
     public SparseGemm(Op dense, CsrMatrix weight) {
-        this(dense, weight, SparseKernelProvider.kernels());
+        this(dense, weight, SparseKernelProvider.kernels(), SparseKernelProvider.slicedTimesVectorKernels());
     }
 
-    /** With explicit kernels (tests, benchmarks). */
+    /** With explicit kernels for every product (tests, benchmarks). */
     public SparseGemm(Op dense, CsrMatrix weight, SparseKernels kernels) {
+        this(dense, weight, kernels, kernels);
+    }
+
+    private SparseGemm(Op dense, CsrMatrix weight, SparseKernels kernels, SparseKernels batchOneKernels) {
         this.dense = Objects.requireNonNull(dense, "dense");
         this.weight = Objects.requireNonNull(weight, "weight");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.batchOneKernels = Objects.requireNonNull(batchOneKernels, "batchOneKernels");
+        this.slicedWeight = SlicedEllpackMatrix.of(weight);
         if (dense instanceof Gemm g) {
             if (g.transA()) {
                 throw new IllegalArgumentException("SparseGemm needs Gemm with transA = 0 (the activations as rows)");
@@ -129,8 +140,9 @@ public final class SparseGemm implements Op {
         float[] yd = y.data();
         int yo = y.offset();
         if (m == 1) {
-            job.timesVector(weight, 0, n, a.data(), a.offset(), yd, yo, ctx.threads());
-            epilogueInPlace(yd, yo, c, m, n);
+            float[] sorted = ctx.scratch(slicedWeight.paddedRows());
+            job.timesVector(slicedWeight, job.fromIndexZero(a.data(), a.offset(), k), sorted, 0, ctx.threads());
+            unsortWithEpilogue(sorted, yd, yo, c, n);
             return;
         }
         float[] scratch = ctx.scratch(k * m + n * m);
@@ -149,19 +161,24 @@ public final class SparseGemm implements Op {
         }
     }
 
-    /** {@code Y = alpha * Y + beta * C} over the {@code [m, n]} output, C broadcast as Gemm does. */
-    private void epilogueInPlace(float[] yd, int yo, Tensor c, int m, int n) {
-        boolean addC = c != null && beta != 0f;
-        if (!addC && alpha == 1f) {
+    /**
+     * {@code Y[0][rowOrder[p]] = alpha * sorted[p] + beta * C[rowOrder[p]]}: the batch-1 output back
+     * in row order, C broadcast as Gemm does.
+     */
+    private void unsortWithEpilogue(float[] sorted, float[] yd, int yo, Tensor c, int n) {
+        int[] rowOrder = slicedWeight.rowOrder();
+        if (c == null || beta == 0f) {
+            for (int p = 0; p < n; p++) {
+                yd[yo + rowOrder[p]] = alpha * sorted[p];
+            }
             return;
         }
-        int colStride = addC ? biasColStride(c, n) : 0;
-        int rowStride = addC ? biasRowStride(c, m) : 0;
-        for (int i = 0; i < m; i++) {
-            for (int o = 0; o < n; o++) {
-                float v = alpha * yd[yo + i * n + o];
-                yd[yo + i * n + o] = addC ? v + beta * c.data()[c.offset() + i * rowStride + o * colStride] : v;
-            }
+        float[] cd = c.data();
+        int co = c.offset();
+        int colStride = biasColStride(c, n);
+        for (int p = 0; p < n; p++) {
+            int o = rowOrder[p];
+            yd[yo + o] = alpha * sorted[p] + beta * cd[co + o * colStride];
         }
     }
 
@@ -189,7 +206,7 @@ public final class SparseGemm implements Op {
         if (ctx.state() instanceof CsrJob j) {
             return j;
         }
-        CsrJob j = new CsrJob(kernels);
+        CsrJob j = new CsrJob(kernels, batchOneKernels);
         ctx.setState(j);
         return j;
     }

@@ -14,6 +14,7 @@ import java.lang.invoke.MethodType;
 public final class SparseKernelProvider {
     private static final String VECTOR_CLASS = "dev.minnow.compression.sparse.vector.VectorSparseKernels";
     private static final SparseKernels SELECTED = select();
+    private static final SparseKernels SLICED_TIMES_VECTOR = selectSlicedTimesVector();
 
     private SparseKernelProvider() {
     }
@@ -21,6 +22,18 @@ public final class SparseKernelProvider {
     /** The implementation chosen for this JVM. */
     public static SparseKernels kernels() {
         return SELECTED;
+    }
+
+    /**
+     * The implementation for {@link SparseKernels#sellTimesVector} (the fully connected layer at
+     * batch 1): the scalar one, even when the vector kernels are chosen, unless
+     * {@code -Dminnow.sparse.gather=true}. Measured with {@code SparseFcBenchmark} on AMD Zen 3 (AVX2)
+     * and JDK 17 (docs/pruning.md, section 6): eight scalar loads per step beat one 8-lane
+     * gather ({@code vgatherdps}, microcoded, plus the Vector API's vector bounds check): the
+     * gather was 1.1x to 2.1x slower on LeNet-300-100's and AlexNet's fc8 shapes at 90 % sparsity.
+     */
+    public static SparseKernels slicedTimesVectorKernels() {
+        return SLICED_TIMES_VECTOR;
     }
 
     public static SparseKernels scalar() {
@@ -40,6 +53,13 @@ public final class SparseKernelProvider {
             System.err.println("minnow: could not load the vector sparse kernels (" + t + "); using scalar kernels");
             return null;
         }
+    }
+
+    private static SparseKernels selectSlicedTimesVector() {
+        if (Boolean.getBoolean("minnow.sparse.gather") && SELECTED != ScalarSparseKernels.INSTANCE) {
+            return SELECTED;
+        }
+        return ScalarSparseKernels.INSTANCE;
     }
 
     private static SparseKernels select() {

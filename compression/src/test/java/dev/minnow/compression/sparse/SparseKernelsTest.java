@@ -30,6 +30,12 @@ class SparseKernelsTest {
         assertThat(SparseKernelProvider.vectorOrNull().name()).startsWith("vector");
     }
 
+    @Test
+    void theBatchOneProductRunsOnTheScalarKernelUnlessTheGatherIsAskedFor() {
+        assertThat(System.getProperty("minnow.sparse.gather")).as("the default configuration").isNull();
+        assertThat(SparseKernelProvider.slicedTimesVectorKernels()).isSameAs(SparseKernelProvider.scalar());
+    }
+
     static float[] sparseMatrix(int rows, int cols, double density, long seed) {
         Random r = new Random(seed);
         float[] a = new float[rows * cols];
@@ -115,6 +121,53 @@ class SparseKernelsTest {
                     assertThat(c[7 + r * ldc + n]).as("the padding column is untouched").isNaN();
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void slicedEllpackTimesVectorMatchesTheDenseProductWithEmptyAndSingleEntryRows(SparseKernels k) {
+        for (double density : new double[] {0, 0.05, 0.3, 1}) {
+            int rows = 37;   // 5 slices, the last with 3 padding rows
+            int cols = 101;
+            float[] a = sparseMatrix(rows, cols, density, 9);
+            java.util.Arrays.fill(a, 4 * cols, 5 * cols, 0f);         // row 4 empty
+            java.util.Arrays.fill(a, 20 * cols, 21 * cols, 0f);
+            a[20 * cols + 100] = -1.5f;                                // row 20: a single entry, last column
+            java.util.Arrays.fill(a, 21 * cols, 22 * cols, 0f);
+            a[21 * cols] = 0.75f;                                      // row 21: a single entry, column 0
+            float[] x = random(cols + 3, 10);
+            SlicedEllpackMatrix m = SlicedEllpackMatrix.of(CsrMatrix.fromDense(a, 0, rows, cols));
+            float[] y = new float[5 + m.paddedRows() + 2];
+            java.util.Arrays.fill(y, Float.NaN);
+            k.sellTimesVector(m.sliceStart(), m.columns(), m.values(), 0, m.slices(), x, y, 5);
+            for (int p = 0; p < rows; p++) {
+                int r = m.rowOrder()[p];
+                double ref = 0;
+                for (int c = 0; c < cols; c++) {
+                    ref += (double) a[r * cols + c] * x[c];
+                }
+                assertThat(y[5 + p]).as("row %d at density %s", r, density).isCloseTo((float) ref, within(1e-4f));
+            }
+            for (int p = rows; p < m.paddedRows(); p++) {
+                assertThat(y[5 + p]).as("padding row %d", p).isZero();
+            }
+            assertThat(y[4]).isNaN();
+            assertThat(y[5 + m.paddedRows()]).as("nothing written past the last slice").isNaN();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void slicedEllpackTimesVectorTouchesOnlyItsSlices(SparseKernels k) {
+        SlicedEllpackMatrix m = SlicedEllpackMatrix.of(CsrMatrix.fromDense(sparseMatrix(40, 20, 0.5, 3), 0, 40, 20));
+        float[] y = new float[m.paddedRows()];
+        java.util.Arrays.fill(y, -9f);
+        k.sellTimesVector(m.sliceStart(), m.columns(), m.values(), 2, 4, random(20, 2), y, 0);
+        assertThat(y[15]).isEqualTo(-9f);
+        assertThat(y[32]).isEqualTo(-9f);
+        for (int p = 16; p < 32; p++) {
+            assertThat(y[p]).isNotEqualTo(-9f);
         }
     }
 }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * The sparse-versus-dense tables of docs/pruning.md from JMH JSON results. Fully connected
  * layers: per shape, the dense Gemm op and the plain dense matrix-vector product
  * ({@code DenseFcBenchmark}), then for each sparsity the CSR layer's median
- * ({@code SparseFcBenchmark}, one table per sparse-kernel implementation) with its speed-up over
+ * ({@code SparseFcBenchmark}, one table per kernel choice: auto, vector, scalar) with its speed-up over
  * both. Convolutions ({@code SparseConvBenchmark}): the dense op (sparsity 0) and the sparse one.
  * Times are medians in milliseconds.
  *
@@ -53,13 +53,15 @@ public final class SparseTable {
                 (r.method().equals("gemv") ? gemv : gemmOp).put(r.param("shape"), r.medianMs());
             }
         }
-        for (String kernels : new String[] {"vector", "scalar"}) {
+        for (String kernels : new String[] {"auto", "vector", "scalar"}) {
             Map<String, Map<Double, Double>> rows = rows(results, "SparseFcBenchmark", "shape", kernels);
             if (rows.isEmpty()) {
                 continue;
             }
             TreeSet<Double> sparsities = sparsities(rows);
-            sb.append("Fully connected layers at batch 1, one thread, ").append(kernels).append(" sparse kernels:"
+            String which = kernels.equals("auto") ? "the sparse kernels Minnow picks (auto)"
+                    : kernels + " sparse kernels";
+            sb.append("Fully connected layers at batch 1, one thread, ").append(which).append(":"
                     + " median ms, and in brackets the speed-up over the dense Gemm op ; over the dense GEMV\n\n");
             sb.append("| layer (in x out) | dense Gemm op | dense GEMV");
             sparsities.forEach(s -> sb.append(String.format(Locale.ROOT, " | %.0f %% sparse", 100 * s)));

@@ -22,6 +22,8 @@ class SparseTableTest {
                         "batch", "1", "threads", "1"), 2),
                 r("SparseFcBenchmark", "fc", Map.of("shape", "FC_4096X4096", "sparsity", "0.9", "kernels", "scalar",
                         "batch", "1", "threads", "1"), 4),
+                r("SparseFcBenchmark", "fc", Map.of("shape", "FC_4096X4096", "sparsity", "0.9", "kernels", "auto",
+                        "batch", "1", "threads", "1"), 5),
                 r("SparseConvBenchmark", "conv", Map.of("layer", "CONV3X3_64_56", "sparsity", "0.0", "kernels", "vector",
                         "batch", "1", "threads", "1"), 12),
                 r("SparseConvBenchmark", "conv", Map.of("layer", "CONV3X3_64_56", "sparsity", "0.95", "kernels",
@@ -29,6 +31,7 @@ class SparseTableTest {
         String t = SparseTable.tables(results);
         assertThat(t).contains("vector sparse kernels", "| 4096 x 4096 | 40.0 | 6.00 | 2.00 (20.0x ; 3.0x) |",
                 "scalar sparse kernels", "| 4096 x 4096 | 40.0 | 6.00 | 4.00 (10.0x ; 1.5x) |",
+                "the sparse kernels Minnow picks (auto)", "| 4096 x 4096 | 40.0 | 6.00 | 5.00 (8.0x ; 1.2x) |",
                 "| CONV3X3_64_56 | 12.0 | 3.00 (4.0x) |");
     }
 }

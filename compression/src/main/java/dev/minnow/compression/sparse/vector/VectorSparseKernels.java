@@ -1,5 +1,6 @@
 package dev.minnow.compression.sparse.vector;
 
+import dev.minnow.compression.sparse.ScalarSparseKernels;
 import dev.minnow.compression.sparse.SparseKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -13,7 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <em>gather</em> ({@code FloatVector.fromArray(S, x, xOff, columns, j)}) and multiplied with the
  * {@code L} consecutive values; two accumulators. Whether this beats the scalar loop depends on
  * the gather's cost (AVX2's {@code vgatherdps} is microcoded) — the JMH benchmark
- * {@code SparseGemmBenchmark} measures both.
+ * {@code SparseFcBenchmark} measures both.
+ *
+ * <p>Sliced ELLPACK times vector: one 8-lane vector of sums per slice of 8 rows, one gather per
+ * step. Slower than the scalar loop on AMD Zen 3 with JDK 17 (docs/pruning.md, section 6), so
+ * {@link dev.minnow.compression.sparse.SparseKernelProvider#slicedTimesVectorKernels} does not pick
+ * it unless asked to.
  *
  * <p>Matrix times matrix: a row of C is computed {@code 4 L} columns at a time in four vector
  * registers; for each non-zero of the row, its value is broadcast and multiplied into four
@@ -22,6 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorSparseKernels implements SparseKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** One slice of a {@link dev.minnow.compression.sparse.SlicedEllpackMatrix}: 8 floats. */
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
 
     public VectorSparseKernels() {
     }
@@ -50,6 +58,28 @@ public final class VectorSparseKernels implements SparseKernels {
                 s += values[j] * x[xOff + columns[j]];
             }
             y[yOff + r] = s;
+        }
+    }
+
+    /**
+     * One 8-lane vector per slice, lane i = row i of the slice: per step, one gather of the eight
+     * inputs and one fused multiply-add with the eight contiguous values; the sums are stored
+     * with one vector store. Needs 256-bit vectors (the slice height); on a CPU with narrower ones
+     * the scalar loop is used.
+     */
+    @Override
+    public void sellTimesVector(int[] sliceStart, int[] columns, float[] values, int sliceFrom, int sliceTo,
+                                float[] x, float[] y, int yOff) {
+        if (S.vectorBitSize() < 256) {
+            ScalarSparseKernels.INSTANCE.sellTimesVector(sliceStart, columns, values, sliceFrom, sliceTo, x, y, yOff);
+            return;
+        }
+        for (int s = sliceFrom; s < sliceTo; s++) {
+            FloatVector acc = FloatVector.zero(S8);
+            for (int e = sliceStart[s], end = sliceStart[s + 1]; e < end; e += 8) {
+                acc = FloatVector.fromArray(S8, x, 0, columns, e).fma(FloatVector.fromArray(S8, values, e), acc);
+            }
+            acc.intoArray(y, yOff + 8 * s);
         }
     }
 
