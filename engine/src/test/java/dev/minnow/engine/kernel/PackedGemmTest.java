@@ -1,5 +1,7 @@
 package dev.minnow.engine.kernel;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +103,88 @@ class PackedGemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * The GEMM over a {@link ConvColumns} source, the way a convolution runs it: stride-1 shapes
+     * whose panels the vector kernel reads in place (output widths 16 and 24, panels inside one
+     * output row or straddling two in halves of 8), a width of 14 where some panels must still be
+     * packed, stride 2 and dilation 2, an image without padding read where it lies (at an offset),
+     * and 40 channels so that the taps span two K blocks; against the explicit im2col times the
+     * naive GEMM, on both implementations and 1 and 2 threads.
+     */
+    @Test
+    void convolutionThroughThePackedGemmMatchesTheExplicitIm2col() {
+        Random r = new Random(12);
+        // {channels, height, width, kernel, stride, pad, dilation, filters}
+        int[][] shapes = {{3, 10, 16, 3, 1, 1, 1, 7}, {2, 12, 24, 3, 1, 1, 1, 9}, {40, 9, 14, 3, 1, 1, 1, 5},
+            {3, 20, 33, 3, 2, 1, 1, 4}, {4, 18, 20, 3, 1, 2, 2, 6}, {5, 11, 26, 3, 1, 0, 1, 8}, {3, 16, 16, 7, 2, 3, 1, 8}};
+        for (SimdKernels impl : GemmTest.implementations()) {
+            for (int[] s : shapes) {
+                int c = s[0], h = s[1], w = s[2], k = s[3], st = s[4], pad = s[5], dil = s[6], m = s[7];
+                int span = dil * (k - 1) + 1;
+                int[] in = {1, h, w};
+                int[] out = {1, (h + 2 * pad - span) / st + 1, (w + 2 * pad - span) / st + 1};
+                int[] kernel = {1, k, k};
+                int[] strides = {1, st, st};
+                int[] pads = {0, pad, pad};
+                int[] dils = {1, dil, dil};
+                int taps = c * k * k;
+                int p = out[1] * out[2];
+                float[] x = GemmTest.random(r, 5 + c * h * w);
+                float[] filters = GemmTest.random(r, m * taps);
+                float[] bias = GemmTest.random(r, m);
+                float[] cols = new float[taps * p];
+                ConvKernels.im2col(x, 5, c, in, out, kernel, strides, pads, dils, cols, 0);
+                float[] expected = new float[m * p];
+                Gemm.sgemmNaive(false, false, m, p, taps, 1f, filters, 0, taps, cols, 0, p, 0f, expected, 0, p);
+                PackedLeft packed = impl.packLeft(filters, 0, taps, m, taps);
+                for (int threads : new int[] {1, 2}) {
+                    float[] y = new float[m * p];
+                    ConvColumns source = new ConvColumns().set(x, 5, c, in, out, kernel, strides, pads, dils);
+                    Gemm.sgemmPacked(packed, source, y, 0, p, bias, 0, Float.NEGATIVE_INFINITY,
+                            Float.POSITIVE_INFINITY, threads);
+                    source.clear();
+                    for (int i = 0; i < m * p; i++) {
+                        float e = expected[i] + bias[i / p];
+                        if (Math.abs(y[i] - e) > GemmTest.tolerance(taps)) {
+                            throw new AssertionError(impl.name() + " shape " + java.util.Arrays.toString(s)
+                                    + " threads " + threads + " at " + i + ": " + y[i] + " vs " + e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Which columns a GEMM may read in place, and that reading them there gives the im2col values. */
+    @Test
+    void inPlaceColumnsAreTheConsecutiveOnesAndHoldTheIm2colValues() {
+        Random r = new Random(3);
+        int c = 2;
+        int[] in = {1, 4, 10};
+        int[] out = {1, 4, 10};
+        int[] kernel = {1, 3, 3};
+        int[] ones = {1, 1, 1};
+        int[] pads = {0, 1, 1};
+        float[] x = GemmTest.random(r, c * 40);
+        float[] cols = new float[c * 9 * 40];
+        ConvKernels.im2col(x, 0, c, in, out, kernel, ones, pads, ones, cols, 0);
+        ConvColumns source = new ConvColumns().set(x, 0, c, in, out, kernel, ones, pads, ones);
+        assertThat(source.inPlaceColumn(5, 8)).as("columns 5..12 cross from output row 0 into row 1").isEqualTo(-1);
+        assertThat(source.inPlaceColumn(36, 8)).as("past the 40 columns").isEqualTo(-1);
+        for (int col : new int[] {0, 2, 10, 32}) {
+            int start = source.inPlaceColumn(col, 8);
+            assertThat(start).as("columns %d..%d lie in one output row", col, col + 7).isGreaterThanOrEqualTo(0);
+            for (int row = 0; row < c * 9; row++) {
+                for (int t = 0; t < 8; t++) {
+                    assertThat(source.inPlaceArray()[source.inPlaceRowOffsets()[row] + start + t])
+                            .as("B[%d][%d]", row, col + t).isEqualTo(cols[row * 40 + col + t]);
+                }
+            }
+        }
+        int[] twos = {1, 2, 2};
+        ConvColumns strided = new ConvColumns().set(x, 0, c, in, new int[] {1, 2, 5}, kernel, twos, pads, ones);
+        assertThat(strided.inPlaceColumn(0, 2)).as("stride 2: neighbours are two apart").isEqualTo(-1);
     }
 }
