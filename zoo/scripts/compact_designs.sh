@@ -13,7 +13,7 @@
 #               compare.json, compare.txt, pareto-bytes.svg and pareto-latency.svg
 #   STEP        designs, compressed, compare (default: all three, in that order)
 # A step's model that already exists in OUT_DIR is kept, so an interrupted run can be resumed.
-# Environment: EPOCHS (compact designs' epochs, default 3), THREADS (training, default 2),
+# Environment: EPOCHS (compact designs' epochs, default 8), THREADS (training, default 2),
 #   COMPARE_THREADS (evaluation and batch-1 latency, default 1), DISTILL_EPOCHS (default 10),
 #   MINNOW (the command, default ./minnow), DATA_ARGS (added to every command, e.g. "--embedded" for a
 #   quick check of the script itself on the embedded subset).
@@ -26,7 +26,7 @@ shift 2
 steps=("$@")
 [[ ${#steps[@]} -eq 0 ]] && steps=(designs compressed compare)
 read -r -a minnow <<<"${MINNOW:-$root/minnow}"
-epochs="${EPOCHS:-3}"
+epochs="${EPOCHS:-8}"
 threads="${THREADS:-2}"
 compare_threads="${COMPARE_THREADS:-1}"
 distill_epochs="${DISTILL_EPOCHS:-10}"
