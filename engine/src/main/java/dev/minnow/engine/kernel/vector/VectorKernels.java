@@ -255,6 +255,7 @@ public final class VectorKernels implements SimdKernels {
             int nc = Math.min(ncBlock, n - jc);
             int ncPadded = (nc + NR - 1) / NR * NR;
             int[] starts = ws.panelStarts(2 * (ncPadded / NR));
+            inPlaceStarts(b, inPlace, j0 + jc, nc, starts);
             for (int pc = 0, pb = 0; pc < k; pc += KC, pb++) {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = ws.packB(kc * ncPadded);
@@ -305,32 +306,40 @@ public final class VectorKernels implements SimdKernels {
     }
 
     /**
-     * Prepares rows {@code [pc, pc + kc)} of the B block's panels: a panel whose two halves of
-     * {@code L} columns {@code b} can each serve in place ({@link ColumnSource#inPlaceColumn}) is not
-     * copied, the halves' starts go to {@code starts[2q], starts[2q + 1]} (so a panel may straddle
-     * two output rows of a convolution whose width is a multiple of {@code L}); every other panel
-     * is packed into {@code bp} at its place, starts -1. A source with no in-place array is packed
-     * whole, in one call.
+     * Which panels of the B block starting at column {@code col0} the GEMM reads in place: a panel
+     * whose two halves of {@code L} columns {@code b} can each serve in place
+     * ({@link ColumnSource#inPlaceColumn}) gets the halves' starts in {@code starts[2q], starts[2q + 1]}
+     * (so a panel may straddle two output rows of a convolution whose width is a multiple of
+     * {@code L}); every other panel, and every panel of a source with no in-place array, gets -1.
+     * The same for every block of rows, so made once per block of columns.
+     */
+    private static void inPlaceStarts(ColumnSource b, float[] inPlace, int col0, int nc, int[] starts) {
+        int panels = (nc + NR - 1) / NR;
+        for (int q = 0; q < panels; q++) {
+            int col = col0 + q * NR;
+            int first = inPlace != null && nc - q * NR >= NR ? b.inPlaceColumn(col, L) : -1;
+            int second = first >= 0 ? b.inPlaceColumn(col + L, L) : -1;
+            starts[2 * q] = second < 0 ? -1 : first;
+            starts[2 * q + 1] = second;
+        }
+    }
+
+    /**
+     * Packs rows {@code [pc, pc + kc)} of the B block's panels that are not read in place
+     * ({@code starts[2q] < 0}, {@link #inPlaceStarts}) into {@code bp}, each at its place; a source
+     * with no in-place array is packed whole, in one call.
      */
     private static void packPanels(ColumnSource b, float[] inPlace, int pc, int kc, int col0, int nc, float[] bp,
                                    int[] starts) {
-        int panels = (nc + NR - 1) / NR;
         if (inPlace == null) {
             b.copyPanels(pc, kc, col0, nc, NR, bp, 0);
-            java.util.Arrays.fill(starts, 0, 2 * panels, -1);
             return;
         }
+        int panels = (nc + NR - 1) / NR;
         for (int q = 0; q < panels; q++) {
-            int col = col0 + q * NR;
-            int width = Math.min(NR, nc - q * NR);
-            int first = width == NR ? b.inPlaceColumn(col, L) : -1;
-            int second = first >= 0 ? b.inPlaceColumn(col + L, L) : -1;
-            if (second < 0) {
-                first = -1;
-                b.copyPanels(pc, kc, col, width, NR, bp, q * NR * kc);
+            if (starts[2 * q] < 0) {
+                b.copyPanels(pc, kc, col0 + q * NR, Math.min(NR, nc - q * NR), NR, bp, q * NR * kc);
             }
-            starts[2 * q] = first;
-            starts[2 * q + 1] = second;
         }
     }
 
