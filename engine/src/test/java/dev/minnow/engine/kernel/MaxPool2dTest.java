@@ -64,4 +64,58 @@ class MaxPool2dTest {
             }
         }
     }
+
+    /** The 2x2 stride-2 fast path (ties, NaNs, odd sizes, enough planes to run on two threads). */
+    @Test
+    void twoByTwoStrideTwoTrainingPoolMatchesTheNaivePool() {
+        Random r = new Random(13);
+        for (int trial = 0; trial < 60; trial++) {
+            int planes = 1 + r.nextInt(trial < 30 ? 4 : 200);
+            int inH = 2 + r.nextInt(15);
+            int inW = 2 + r.nextInt(15);
+            int outH = inH / 2;
+            int outW = inW / 2;
+            float[] x = new float[1 + planes * inH * inW];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(5) - 2;           // few distinct values: many ties, first one must win
+                if (x[i] == 0f && r.nextBoolean()) {
+                    x[i] = -0f;                        // -0 ties +0
+                }
+            }
+            if (trial % 3 == 0) {
+                x[1 + r.nextInt(planes * inH * inW)] = Float.NaN;
+            }
+            if (trial % 5 == 0) {                      // a negative NaN, then a positive one: the later wins
+                int at = 1 + 2 * r.nextInt(planes * inH * inW / 2);
+                x[at] = Float.intBitsToFloat(0xffc00001);
+                x[at + 1] = Float.intBitsToFloat(0x7fc00002);
+            }
+            int[] in = {1, inH, inW};
+            int[] out = {1, outH, outW};
+            int[] k = {1, 2, 2};
+            int[] s = {1, 2, 2};
+            int[] pads = {0, 0, 0};
+            int[] dil = {1, 1, 1};
+            float[] expected = new float[planes * outH * outW];
+            PoolKernels.maxPoolNaive(x, 1, expected, 0, null, 0, false, planes, in, out, k, s, pads, dil);
+            float[] y = new float[expected.length + 1];
+            int[] winners = new int[expected.length];
+            PoolKernels.maxPool2dWithWinners(x, 1, y, 1, winners, planes, inH, inW, outH, outW, 2, 2, 2, 2, 0, 0, 2);
+            float[] dy = GemmTest.random(r, expected.length);
+            float[] dxNaive = new float[planes * inH * inW];
+            float[] dxScatter = new float[planes * inH * inW];
+            PoolKernels.maxPoolBackward(x, 1, dy, 0, dxNaive, 0, planes, in, out, k, s, pads, dil);
+            PoolKernels.maxPoolScatter(winners, expected.length, dy, 0, dxScatter, 0);
+            for (int i = 0; i < expected.length; i++) {
+                if (Float.floatToIntBits(y[1 + i]) != Float.floatToIntBits(expected[i])) {
+                    throw new AssertionError("trial " + trial + " max " + i + ": " + y[1 + i] + " vs " + expected[i]);
+                }
+            }
+            for (int i = 0; i < dxNaive.length; i++) {
+                if (Float.floatToIntBits(dxNaive[i]) != Float.floatToIntBits(dxScatter[i])) {
+                    throw new AssertionError("trial " + trial + " dx " + i + ": " + dxScatter[i] + " vs " + dxNaive[i]);
+                }
+            }
+        }
+    }
 }

@@ -156,6 +156,11 @@ public final class VectorKernels implements SimdKernels {
         int idx = apOff;
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
+            if (rows == MR) {
+                idx = transA ? packFullPanelTransposed(a, aOff + pc * lda + ic + ir, lda, kc, alpha, ap, idx)
+                        : packFullPanel(a, aOff + (ic + ir) * lda + pc, lda, kc, alpha, ap, idx);
+                continue;
+            }
             for (int p = 0; p < kc; p++) {
                 for (int i = 0; i < MR; i++) {
                     float v = 0f;
@@ -168,6 +173,37 @@ public final class VectorKernels implements SimdKernels {
                 }
             }
         }
+    }
+
+    /**
+     * One full MR-row panel of A (rows {@code start, start + lda, ...}, {@code kc} columns from
+     * each), k-major: the four rows read side by side, no per-element tests. Returns the next
+     * free index of {@code ap}. (Training GEMMs pack their left operand on every call and on
+     * every thread; the general loop above cost a tenth of a LeNet-5 training step.)
+     */
+    private static int packFullPanel(float[] a, int start, int lda, int kc, float alpha, float[] ap, int idx) {
+        int r1 = start + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        for (int p = 0; p < kc; p++, idx += MR) {
+            ap[idx] = alpha * a[start + p];
+            ap[idx + 1] = alpha * a[r1 + p];
+            ap[idx + 2] = alpha * a[r2 + p];
+            ap[idx + 3] = alpha * a[r3 + p];
+        }
+        return idx;
+    }
+
+    /** As {@link #packFullPanel} for a transposed A: the panel's MR values of a step are adjacent. */
+    private static int packFullPanelTransposed(float[] a, int start, int lda, int kc, float alpha, float[] ap,
+                                               int idx) {
+        for (int p = 0, q = start; p < kc; p++, q += lda, idx += MR) {
+            ap[idx] = alpha * a[q];
+            ap[idx + 1] = alpha * a[q + 1];
+            ap[idx + 2] = alpha * a[q + 2];
+            ap[idx + 3] = alpha * a[q + 3];
+        }
+        return idx;
     }
 
     /**
