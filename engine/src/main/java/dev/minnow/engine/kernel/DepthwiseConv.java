@@ -21,6 +21,11 @@ package dev.minnow.engine.kernel;
 public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
     private static final int ROW_BLOCK = 32;
+    /**
+     * Rows this wide (a multiple of it) are computed straight into the output, with no copy from a
+     * row buffer: whole pairs of 8-lane vectors, so the vector kernel leaves no scalar tail.
+     */
+    private static final int DIRECT_BLOCK = 16;
 
     private DepthwiseConv() {
     }
@@ -212,10 +217,16 @@ public final class DepthwiseConv {
             int inPlane = inH * inW;
             int outPlane = outH * outW;
             int outChannels = channels * multiplier;
+            // stride 1 with whole blocks of 16 outputs per row: rows go straight into y
+            boolean direct = stride == 1 && outW % DIRECT_BLOCK == 0;
             for (int p = from; p < to; p++) {
                 int n = p / channels;
                 int c = p % channels;
-                pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
+                if (p == from) {
+                    pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
+                } else {
+                    copyInterior(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
+                }
                 for (int j = 0; j < multiplier; j++) {
                     int oc = c * multiplier + j;
                     float bias = b == null ? 0f : b[bOff + oc];
@@ -228,8 +239,15 @@ public final class DepthwiseConv {
                                 taps[kh * kW + kw] = rowBase + kw;
                             }
                         }
-                        k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
                         int yRow = yPlane + oh * outW;
+                        if (direct) {
+                            k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW);
+                            if (clamp) {
+                                k.clamp(y, yRow, y, yRow, outW, lo, hi);
+                            }
+                            continue;
+                        }
+                        k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
                         if (stride == 1) {
                             if (clamp) {
                                 k.clamp(row, 0, y, yRow, outW, lo, hi);
@@ -314,6 +332,23 @@ public final class DepthwiseConv {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Copies the input rows of one plane into a padded buffer whose borders {@link #pad} already
+     * zeroed for an earlier plane of the same geometry (the borders are never written otherwise).
+     */
+    private static void copyInterior(float[] x, int xPlane, int inH, int inW, float[] padded, int rows,
+                                     int rowStride, int padTop, int padLeft) {
+        int from = Math.max(0, -padLeft);
+        int to = Math.min(inW, rowStride - padLeft);
+        if (to <= from) {
+            return;
+        }
+        for (int ih = Math.max(0, -padTop), end = Math.min(inH, rows - padTop); ih < end; ih++) {
+            System.arraycopy(x, xPlane + ih * inW + from, padded, (ih + padTop) * rowStride + from + padLeft,
+                    to - from);
         }
     }
 

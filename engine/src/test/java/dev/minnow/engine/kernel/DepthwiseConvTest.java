@@ -18,6 +18,13 @@ class DepthwiseConvTest {
             {3, 2, 1, 1, 1, 3, 1, 1, 1, 1, 1},
             {1, 1, 1, 33, 70, 3, 1, 0, 0, 0, 0},
             {1, 2, 1, 6, 6, 3, 2, 0, 0, 1, 1},
+            // rows of whole 16-output blocks, computed straight into the output; several planes per
+            // thread, so later planes reuse the zero borders of the first
+            {2, 3, 1, 10, 32, 3, 1, 1, 1, 1, 1},
+            {1, 2, 2, 9, 16, 3, 1, 1, 1, 1, 1},
+            {1, 4, 1, 7, 48, 5, 1, 2, 2, 2, 2},
+            {1, 3, 1, 8, 32, 3, 1, 1, 0, 1, 2},
+            {2, 8, 1, 20, 64, 3, 1, 1, 1, 1, 1},
         };
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int[] c : cases) {
@@ -53,6 +60,7 @@ class DepthwiseConvTest {
             {1, 4, 9, 11, 1},
             {2, 3, 12, 10, 2},
             {1, 2, 40, 37, 2},
+            {2, 3, 10, 16, 1},
         };
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int[] c : cases) {
