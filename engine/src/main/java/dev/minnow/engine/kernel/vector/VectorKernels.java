@@ -156,7 +156,7 @@ public final class VectorKernels implements SimdKernels {
         int idx = apOff;
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
-            if (rows == MR) {
+            if (rows == MR) {      // MR = 4: the two helpers below name the four rows
                 idx = transA ? packFullPanelTransposed(a, aOff + pc * lda + ic + ir, lda, kc, alpha, ap, idx)
                         : packFullPanel(a, aOff + (ic + ir) * lda + pc, lda, kc, alpha, ap, idx);
                 continue;
@@ -175,17 +175,9 @@ public final class VectorKernels implements SimdKernels {
         }
     }
 
-    /**
-     * One full MR-row panel of A (rows {@code start, start + lda, ...}, {@code kc} columns from
-     * each), k-major: the four rows read side by side, no per-element tests. Returns the next
-     * free index of {@code ap}. (Training GEMMs pack their left operand on every call and on
-     * every thread; the general loop above cost a tenth of a LeNet-5 training step.)
-     */
+    /** A full 4-row panel of A, k-major, with no per-element tests (a tenth of a training step before). */
     private static int packFullPanel(float[] a, int start, int lda, int kc, float alpha, float[] ap, int idx) {
-        int r1 = start + lda;
-        int r2 = r1 + lda;
-        int r3 = r2 + lda;
-        for (int p = 0; p < kc; p++, idx += MR) {
+        for (int p = 0, r1 = start + lda, r2 = r1 + lda, r3 = r2 + lda; p < kc; p++, idx += MR) {
             ap[idx] = alpha * a[start + p];
             ap[idx + 1] = alpha * a[r1 + p];
             ap[idx + 2] = alpha * a[r2 + p];
@@ -194,9 +186,8 @@ public final class VectorKernels implements SimdKernels {
         return idx;
     }
 
-    /** As {@link #packFullPanel} for a transposed A: the panel's MR values of a step are adjacent. */
-    private static int packFullPanelTransposed(float[] a, int start, int lda, int kc, float alpha, float[] ap,
-                                               int idx) {
+    /** As {@link #packFullPanel} for a transposed A (a step's MR values adjacent). */
+    private static int packFullPanelTransposed(float[] a, int start, int lda, int kc, float alpha, float[] ap, int idx) {
         for (int p = 0, q = start; p < kc; p++, q += lda, idx += MR) {
             ap[idx] = alpha * a[q];
             ap[idx + 1] = alpha * a[q + 1];
