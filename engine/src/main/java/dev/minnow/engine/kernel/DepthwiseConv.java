@@ -352,7 +352,7 @@ public final class DepthwiseConv {
         }
     }
 
-    /** Copies one input plane into the zero-padded buffer: row copies, zeros only where padding is. */
+    /** Copies one input plane into the zero-padded buffer: the borders zeroed, then {@link #copyInterior}. */
     private static void pad(float[] x, int xPlane, int inH, int inW, float[] padded, int rows, int rowStride,
                             int padTop, int padLeft) {
         int from = Math.max(0, -padLeft);               // first input column that lands in the buffer
@@ -365,8 +365,8 @@ public final class DepthwiseConv {
                 continue;
             }
             java.util.Arrays.fill(padded, dst, dst + from + padLeft, 0f);
-            System.arraycopy(x, xPlane + ih * inW + from, padded, dst + from + padLeft, to - from);
             java.util.Arrays.fill(padded, dst + to + padLeft, dst + rowStride, 0f);
         }
+        copyInterior(x, xPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
     }
 }
