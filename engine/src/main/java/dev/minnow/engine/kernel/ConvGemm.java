@@ -150,28 +150,115 @@ public final class ConvGemm {
      * itself for a 1x1 convolution), with the bias and a clamp ({@code lo}, {@code hi}: a fused
      * ReLU or ReLU6, or infinities for none) applied as the result is written. No column matrix is
      * ever stored, and nothing is allocated.
+     *
+     * <p>Threads: one (image, group) product at a time, split by columns across the threads; or,
+     * when there are enough such units to share out evenly ({@link #unitsInParallel}), the units
+     * themselves in parallel, each on one thread. The second way is what a grouped convolution
+     * needs: preparing a unit's columns (the zero-bordered copy of {@link ConvColumns#set}) runs on
+     * the thread that multiplies it, instead of on the calling thread while the others wait.
      */
     public static void forwardPacked(Shape s, PackedLeft[] weights, float[] x, int xOff, float[] b, int bOff,
                                      float[] y, int yOff, float lo, float hi, Sources sources, int threads) {
+        int units = s.batch() * s.group();
+        if (unitsInParallel(s, threads)) {
+            UnitJob job = UNIT_JOBS.get();
+            job.set(s, weights, x, xOff, b, bOff, y, yOff, lo, hi);
+            try {
+                Parallel.forRange(threads, units, Gemm.CHUNKS_PER_THREAD, job);
+            } finally {
+                job.clear();
+            }
+            return;
+        }
+        try {
+            for (int unit = 0; unit < units; unit++) {
+                forwardUnit(s, weights, x, xOff, b, bOff, y, yOff, lo, hi, sources, unit, threads);
+            }
+        } finally {
+            sources.clear();
+        }
+    }
+
+    /**
+     * Whether {@link #forwardPacked} runs its (image, group) units in parallel: there are at least
+     * as many as threads, they share out evenly (or there are so many that the last round's
+     * imbalance is small), and the whole is large enough to be worth a second thread.
+     */
+    static boolean unitsInParallel(Shape s, int threads) {
+        int units = s.batch() * s.group();
+        long work = (long) units * s.outChannels() / s.group() * s.taps() * s.outPlane();
+        return threads > 1 && units >= threads && (units % threads == 0 || units >= 4 * threads)
+                && work >= Gemm.PARALLEL_THRESHOLD;
+    }
+
+    /** One (image, group) product of {@link #forwardPacked}: {@code unit = image * group + g}. */
+    private static void forwardUnit(Shape s, PackedLeft[] weights, float[] x, int xOff, float[] b, int bOff,
+                                    float[] y, int yOff, float lo, float hi, Sources sources, int unit, int threads) {
         int m = s.outChannels() / s.group();
         int cin = s.inChannels() / s.group();
         int p = s.outPlane();
-        boolean pointwise = s.pointwise();
-        try {
-            for (int n = 0; n < s.batch(); n++) {
-                for (int g = 0; g < s.group(); g++) {
-                    int xg = xOff + (n * s.inChannels() + g * cin) * s.inPlane();
-                    ColumnSource src = pointwise
-                            ? sources.matrix.set(x, xg, p, cin, p)
-                            : sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(),
-                                    s.dilations());
-                    Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
-                            b, b == null ? 0 : bOff + g * m, lo, hi, threads);
+        int n = unit / s.group();
+        int g = unit % s.group();
+        int xg = xOff + (n * s.inChannels() + g * cin) * s.inPlane();
+        ColumnSource src = s.pointwise()
+                ? sources.matrix.set(x, xg, p, cin, p)
+                : sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations());
+        Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
+                b, b == null ? 0 : bOff + g * m, lo, hi, threads);
+    }
+
+    private static final ThreadLocal<UnitJob> UNIT_JOBS = ThreadLocal.withInitial(UnitJob::new);
+
+    /**
+     * The units of one {@link #forwardPacked} call in parallel, reused by its calling thread; each
+     * thread that runs units uses column sources of its own (their buffers are per thread too).
+     */
+    private static final class UnitJob implements Parallel.RangeBody {
+        private static final ThreadLocal<Sources> SOURCES = ThreadLocal.withInitial(Sources::new);
+
+        Shape s;
+        PackedLeft[] weights;
+        float[] x;
+        float[] b;
+        float[] y;
+        int xOff;
+        int bOff;
+        int yOff;
+        float lo;
+        float hi;
+
+        void set(Shape shape, PackedLeft[] w, float[] in, int inOff, float[] bias, int biasOff, float[] out,
+                 int outOff, float low, float high) {
+            s = shape;
+            weights = w;
+            x = in;
+            xOff = inOff;
+            b = bias;
+            bOff = biasOff;
+            y = out;
+            yOff = outOff;
+            lo = low;
+            hi = high;
+        }
+
+        void clear() {
+            s = null;
+            weights = null;
+            x = null;
+            b = null;
+            y = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            Sources sources = SOURCES.get();
+            try {
+                for (int unit = from; unit < to; unit++) {
+                    forwardUnit(s, weights, x, xOff, b, bOff, y, yOff, lo, hi, sources, unit, 1);
                 }
+            } finally {
+                sources.clear();
             }
-        } finally {
-            sources.matrix.clear();
-            sources.conv.clear();
         }
     }
 
@@ -190,6 +277,11 @@ public final class ConvGemm {
     public static final class Sources {
         final ConvColumns conv = new ConvColumns();
         final MatrixColumns matrix = new MatrixColumns();
+
+        void clear() {
+            matrix.clear();
+            conv.clear();
+        }
     }
 
     /**

@@ -15,7 +15,7 @@ package dev.minnow.engine.kernel;
  */
 public final class Gemm {
     /** Below this many multiply-adds a second thread costs more than it saves. */
-    private static final long PARALLEL_THRESHOLD = 1L << 16;
+    static final long PARALLEL_THRESHOLD = 1L << 16;
     /** Ranges per thread where a range costs nothing to start (see {@link Parallel#forRange(int, int, int, Parallel.RangeBody)}). */
     static final int CHUNKS_PER_THREAD = 4;
 

@@ -299,4 +299,50 @@ class ConvKernelsTest {
             }
         }
     }
+
+    @Test
+    void packedInferenceRunsImagesAndGroupsInParallelWithTheSameResult() {
+        Random r = new Random(35);
+        int[] one = {1, 1, 1};
+        Geometry[] geometries = {
+            // grouped 3x3, padded: (2 images x 4 groups) units
+            new Geometry(2, 8, 8, 4, new int[] {1, 20, 20}, new int[] {1, 20, 20}, new int[] {1, 3, 3}, one,
+                    new int[] {0, 1, 1}, one),
+            // 1x1 with groups over 4 images: the matrix source
+            new Geometry(4, 32, 32, 2, new int[] {1, 24, 24}, new int[] {1, 24, 24}, one, one, new int[] {0, 0, 0},
+                    one),
+            // strided and dilated, 9 units: uneven, but enough of them
+            new Geometry(9, 6, 12, 1, new int[] {1, 31, 29}, new int[] {1, 14, 13}, new int[] {1, 3, 3},
+                    new int[] {1, 2, 2}, new int[] {0, 1, 0}, new int[] {1, 2, 2}),
+        };
+        for (SimdKernels impl : GemmTest.implementations()) {
+            for (Geometry g : geometries) {
+                ConvGemm.Shape shape = ConvGemm.Shape.of(g.batch(), g.inChannels(), g.outChannels(), g.group(),
+                        g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+                assertThat(ConvGemm.unitsInParallel(shape, 2)).as("%s parallel over units", g).isTrue();
+                assertThat(ConvGemm.unitsInParallel(shape, 1)).isFalse();
+                float[] x = gaussian(r, g.batch() * g.inChannels() * g.inPlane() + 3);
+                float[] w = gaussian(r, g.outChannels() * g.inChannels() / g.group() * g.taps());
+                float[] b = gaussian(r, g.outChannels() + 2);
+                int ySize = g.batch() * g.outChannels() * g.outPlane();
+                float[] expected = new float[ySize + 5];
+                ConvKernels.convolutionNaive(x, 3, w, 0, b, 2, expected, 5, g.batch(), g.inChannels(),
+                        g.outChannels(), g.group(), g.in, g.out, g.kernel, g.strides, g.padBegin, g.dilations);
+                for (int i = 5; i < expected.length; i++) {
+                    expected[i] = Math.min(6f, Math.max(0f, expected[i]));
+                }
+                PackedLeft[] packed = ConvGemm.packWeights(impl, shape, w, 0);
+                for (int threads : new int[] {2, 1}) {
+                    float[] y = new float[ySize + 5];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    ConvGemm.forwardPacked(shape, packed, x, 3, b, 2, y, 5, 0f, 6f, new ConvGemm.Sources(), threads);
+                    assertThat(y[4]).isNaN();
+                    for (int i = 5; i < y.length; i++) {
+                        assertThat(y[i]).as("%s %s, %d threads, element %d", impl.name(), g, threads, i - 5)
+                                .isCloseTo(expected[i], offset(2e-4f));
+                    }
+                }
+            }
+        }
+    }
 }
