@@ -9,22 +9,25 @@ package dev.minnow.engine.kernel;
  * layer on 56x56) is never written to memory and read back.
  *
  * <p><b>Offsets instead of coordinates.</b> {@link #set} copies the image once into a zero-bordered
- * volume {@code [C, Dp, Hp, Wp]} (skipped when the convolution has no padding), large enough that
- * every window lies inside it. An element of the column matrix is then one load,
+ * volume {@code [C, Dp, Hp, Wp]} (skipped when the convolution has no padding and stride 1), large
+ * enough that every window lies inside it. An element of the column matrix is then one load,
  * <pre>
  *   B[r][q] = padded[rowOffset[r] + columnOffset[q]]
  *   rowOffset[(c, kd, kh, kw)] = c*Dp*Hp*Wp + (kd*dD*Hp + kh*dH)*Wp + kw*dW      (where the tap starts)
  *   columnOffset[(od, oh, ow)] = (od*sD*Hp + oh*sH)*Wp + ow*sW                   (where the window starts)
  * </pre>
  * with both offset tables made in {@link #set}: no division, no bounds test and no padding case
- * in the copy loop. A panel whose columns are consecutive in the volume (stride 1, all in one
- * output row) is a straight copy of {@code panelWidth} floats per row; any other panel (strided,
- * or crossing an output row) is a gather through the column offsets. Timed alone, a float costs
- * about 1.2 to 1.4 ns to copy this way against 2.0 to 2.1 ns with the coordinate arithmetic per run
- * of columns it replaces (3x3 64-channel and 7x7 stride-2 layers), which matters because every
- * float of the column matrix is written once per GEMM block while the multiply-adds per float are
- * only {@code C_out}; better still, the vector GEMM reads stride-1 panels in place and copies
- * nothing ({@link #inPlaceColumn}).
+ * in the copy loop. With a horizontal stride {@code sW > 1} each row of the volume is stored as
+ * {@code sW} phases (columns {@code 0, sW, 2sW, ...}, then {@code 1, 1 + sW, ...}), so that the
+ * columns {@code ow*sW + w} of one output row are consecutive floats again, at
+ * {@code phase(w % sW) + ow + w / sW}; both tables fold that in. A panel whose columns are
+ * consecutive in the volume (all in one output row, any stride) is a straight copy of
+ * {@code panelWidth} floats per row, and the vector GEMM reads it in place and copies nothing
+ * ({@link #inPlaceColumn}); a panel that crosses an output row is a gather through the column
+ * offsets (about 1.2 to 1.4 ns per float, timed alone). That matters because every float of the
+ * column matrix would be copied once per GEMM block while the multiply-adds per float are only
+ * {@code C_out}: a stride-2 stem (ResNet-18's 7x7 on 224x224, 1.8 M column floats for 64 filters)
+ * spent about half its time gathering before the phases.
  *
  * <p><b>Buffers.</b> The padded volume and the offset tables live in buffers of the thread that
  * calls {@link #set} (grown once, then reused: nothing is allocated per call). {@link #set} runs
@@ -60,16 +63,19 @@ public final class ConvColumns implements ColumnSource {
         int pD = paddedExtent(0, in, out, kernel, strides, padBegin, dilations);
         int pH = paddedExtent(1, in, out, kernel, strides, padBegin, dilations);
         int pW = paddedExtent(2, in, out, kernel, strides, padBegin, dilations);
-        boolean bordered = pD != in[0] || pH != in[1] || pW != in[2] || padBegin[0] != 0 || padBegin[1] != 0
-                || padBegin[2] != 0;
+        int sW = strides[2];
+        int phaseW = (pW + sW - 1) / sW;      // floats per phase of a row: columns w = phase + i * sW
+        int rowW = sW * phaseW;               // one row of the volume: its sW phases one after the other
+        boolean bordered = sW > 1 || pD != in[0] || pH != in[1] || pW != in[2] || padBegin[0] != 0
+                || padBegin[1] != 0 || padBegin[2] != 0;
         int taps = kernel[0] * kernel[1] * kernel[2];
         Buffers b = BUFFERS.get();
         if (bordered) {
-            int size = channels * pD * pH * pW;
+            int size = channels * pD * pH * rowW;
             if (b.volume.length < size) {
                 b.volume = new float[size];
             }
-            copyBordered(x, xOff, channels, in, padBegin, pD, pH, pW, b.volume);
+            copyBordered(x, xOff, channels, in, padBegin, pD, pH, pW, sW, phaseW, b.volume);
             volume = b.volume;
             volumeOff = 0;
         } else {
@@ -85,8 +91,9 @@ public final class ConvColumns implements ColumnSource {
             for (int kd = 0; kd < kernel[0]; kd++) {
                 for (int kh = 0; kh < kernel[1]; kh++) {
                     for (int kw = 0; kw < kernel[2]; kw++) {
-                        b.rowOffsets[r++] = c * pD * pH * pW + (kd * dilations[0] * pH + kh * dilations[1]) * pW
-                                + kw * dilations[2];
+                        int w = kw * dilations[2];
+                        b.rowOffsets[r++] = c * pD * pH * rowW + (kd * dilations[0] * pH + kh * dilations[1]) * rowW
+                                + (w % sW) * phaseW + w / sW;
                     }
                 }
             }
@@ -98,9 +105,10 @@ public final class ConvColumns implements ColumnSource {
         int q = 0;
         for (int od = 0; od < out[0]; od++) {
             for (int oh = 0; oh < out[1]; oh++) {
-                int start = (od * strides[0] * pH + oh * strides[1]) * pW;
+                // window (ow, kw) starts at column ow * sW + w: phase w % sW, position ow + w / sW
+                int start = (od * strides[0] * pH + oh * strides[1]) * rowW;
                 for (int ow = 0; ow < out[2]; ow++) {
-                    b.columnOffsets[q++] = start + ow * strides[2];
+                    b.columnOffsets[q++] = start + ow;
                 }
             }
         }
@@ -120,24 +128,38 @@ public final class ConvColumns implements ColumnSource {
         return padBegin[a] + Math.max(in[a], reach - padBegin[a]);
     }
 
-    /** {@code x[C, D, H, W]} into the middle of {@code dst[C, pD, pH, pW]}, every other element zero. */
+    /**
+     * {@code x[C, D, H, W]} into the middle of a zero-bordered {@code [C, pD, pH, pW]} volume whose
+     * rows are stored as {@code sW} phases of {@code phaseW} floats (column {@code w} of a row at
+     * {@code (w % sW) * phaseW + w / sW}; with stride 1, simply the row); every other element zero.
+     */
     private static void copyBordered(float[] x, int xOff, int channels, int[] in, int[] padBegin, int pD, int pH,
-                                     int pW, float[] dst) {
+                                     int pW, int sW, int phaseW, float[] dst) {
         int inD = in[0], inH = in[1], inW = in[2];
+        int rowW = sW * phaseW;
+        int left = padBegin[2];
         int at = 0;
         for (int c = 0; c < channels; c++) {
             for (int d = 0; d < pD; d++) {
                 int id = d - padBegin[0];
-                for (int h = 0; h < pH; h++, at += pW) {
+                for (int h = 0; h < pH; h++, at += rowW) {
                     int ih = h - padBegin[1];
                     if (id < 0 || id >= inD || ih < 0 || ih >= inH) {
-                        java.util.Arrays.fill(dst, at, at + pW, 0f);
+                        java.util.Arrays.fill(dst, at, at + rowW, 0f);
                         continue;
                     }
-                    int left = padBegin[2];
-                    java.util.Arrays.fill(dst, at, at + left, 0f);
-                    System.arraycopy(x, xOff + ((c * inD + id) * inH + ih) * inW, dst, at + left, inW);
-                    java.util.Arrays.fill(dst, at + left + inW, at + pW, 0f);
+                    int src = xOff + ((c * inD + id) * inH + ih) * inW;
+                    if (sW == 1) {
+                        java.util.Arrays.fill(dst, at, at + left, 0f);
+                        System.arraycopy(x, src, dst, at + left, inW);
+                        java.util.Arrays.fill(dst, at + left + inW, at + pW, 0f);
+                        continue;
+                    }
+                    for (int phase = 0, o = at; phase < sW; phase++) {
+                        for (int i = 0, w = phase - left; i < phaseW; i++, o++, w += sW) {
+                            dst[o] = w >= 0 && w < inW ? x[src + w] : 0f;
+                        }
+                    }
                 }
             }
         }
@@ -163,7 +185,7 @@ public final class ConvColumns implements ColumnSource {
 
     /**
      * Columns {@code [col, col + width)} are consecutive in the volume when they are in one output
-     * row of a stride-1 convolution; their first element of row {@code r} is then at
+     * row (with any stride: a strided row is stored as phases); their first element of row {@code r} is then at
      * {@code rowOffsets[r] + volumeOff + columnOffsets[col]}.
      */
     @Override

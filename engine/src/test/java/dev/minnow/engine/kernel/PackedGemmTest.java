@@ -183,8 +183,36 @@ class PackedGemmTest {
                 }
             }
         }
-        int[] twos = {1, 2, 2};
-        ConvColumns strided = new ConvColumns().set(x, 0, c, in, new int[] {1, 2, 5}, kernel, twos, pads, ones);
-        assertThat(strided.inPlaceColumn(0, 2)).as("stride 2: neighbours are two apart").isEqualTo(-1);
+        // strided rows are stored as phases: one output row's columns are consecutive again
+        int[][] strides = {{1, 2, 2}, {1, 1, 3}, {1, 2, 2}};
+        int[][] dilations = {ones, ones, {1, 1, 2}};
+        int[][] outs = {{1, 2, 5}, {1, 4, 4}, {1, 2, 4}};
+        for (int v = 0; v < strides.length; v++) {
+            int[] o = outs[v];
+            int p = o[1] * o[2];
+            float[] expected = new float[c * 9 * p];
+            ConvKernels.im2col(x, 0, c, in, o, kernel, strides[v], pads, dilations[v], expected, 0);
+            ConvColumns strided = new ConvColumns().set(x, 0, c, in, o, kernel, strides[v], pads, dilations[v]);
+            assertThat(strided.inPlaceColumn(o[2] - 1, 2)).as("variant %d: crosses an output row", v).isEqualTo(-1);
+            for (int oh = 0; oh < o[1]; oh++) {
+                int start = strided.inPlaceColumn(oh * o[2], o[2]);
+                assertThat(start).as("variant %d: output row %d in place", v, oh).isGreaterThanOrEqualTo(0);
+                for (int row = 0; row < c * 9; row++) {
+                    for (int t = 0; t < o[2]; t++) {
+                        assertThat(strided.inPlaceArray()[strided.inPlaceRowOffsets()[row] + start + t])
+                                .as("variant %d: B[%d][%d]", v, row, oh * o[2] + t)
+                                .isEqualTo(expected[row * p + oh * o[2] + t]);
+                    }
+                }
+            }
+            float[] panels = new float[c * 9 * 16];
+            strided.copyPanels(0, c * 9, 0, Math.min(16, p), 16, panels, 0);
+            for (int row = 0; row < c * 9; row++) {
+                for (int t = 0; t < Math.min(16, p); t++) {
+                    assertThat(panels[row * 16 + t]).as("variant %d: packed B[%d][%d]", v, row, t)
+                            .isEqualTo(expected[row * p + t]);
+                }
+            }
+        }
     }
 }
