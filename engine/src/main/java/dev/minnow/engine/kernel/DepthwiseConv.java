@@ -16,7 +16,10 @@ package dev.minnow.engine.kernel;
  * ({@link SimdKernels#shiftedRowSum}), which vectorises along the row. With stride 2 the rows are
  * still read at stride 1 along W, at full resolution, and every other result is kept: twice the
  * multiply-adds of that row, which are cheap, instead of a scalar de-interleaving copy of the
- * input, which is not. Planes are independent and split across threads.
+ * input, which is not. At stride 1 a plane whose width is not a multiple of 16 (the 28, 14 and 7 of
+ * MobileNet's later layers) is computed as one long row over the whole padded plane instead, the
+ * few outputs that straddle two input rows discarded. Planes are independent and split across
+ * threads.
  */
 public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
@@ -67,6 +70,13 @@ public final class DepthwiseConv {
         int rowStride = widthRounded + kW - 1;
         int rows = (outH - 1) * stride + kH;
         int paddedSize = rows * rowStride;
+        boolean wholePlane = stride == 1 && outW % DIRECT_BLOCK != 0;
+        if (wholePlane) {
+            // the plane as one long row: rows of outW + kW - 1 floats, outputs past outW in each discarded
+            rowStride = outW + kW - 1;
+            widthRounded = (outH * rowStride + DIRECT_BLOCK - 1) / DIRECT_BLOCK * DIRECT_BLOCK;
+            paddedSize = widthRounded + (kH - 1) * rowStride + kW - 1;
+        }
         long work = (long) planes * multiplier * outPlane * kH * kW;
         int t = work < 1 << 15 ? 1 : threads;
         Job job = JOBS.get();
@@ -93,6 +103,8 @@ public final class DepthwiseConv {
         job.widthRounded = widthRounded;
         job.rowStride = rowStride;
         job.rows = rows;
+        job.paddedSize = paddedSize;
+        job.wholePlane = wholePlane;
         job.lo = lo;
         job.hi = hi;
         job.clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
@@ -200,6 +212,8 @@ public final class DepthwiseConv {
         int widthRounded;
         int rowStride;
         int rows;
+        int paddedSize;
+        boolean wholePlane;
         boolean clamp;
         float lo;
         float hi;
@@ -211,7 +225,7 @@ public final class DepthwiseConv {
                 return;
             }
             RowWorkspace ws = RowWorkspace.get();
-            float[] padded = ws.padded(rows * rowStride);
+            float[] padded = ws.padded(paddedSize);
             float[] row = ws.row(widthRounded);
             int[] taps = ws.taps(kH * kW);
             int inPlane = inH * inW;
@@ -224,6 +238,7 @@ public final class DepthwiseConv {
                 int c = p % channels;
                 if (p == from) {
                     pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
+                    java.util.Arrays.fill(padded, rows * rowStride, paddedSize, 0f);   // read only for discarded outputs
                 } else {
                     copyInterior(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
                 }
@@ -232,6 +247,10 @@ public final class DepthwiseConv {
                     float bias = b == null ? 0f : b[bOff + oc];
                     int wTaps = wOff + oc * kH * kW;
                     int yPlane = yOff + (n * outChannels + oc) * outPlane;
+                    if (wholePlane) {
+                        planeSum(padded, row, taps, wTaps, bias, yPlane);
+                        continue;
+                    }
                     for (int oh = 0; oh < outH; oh++) {
                         for (int kh = 0; kh < kH; kh++) {
                             int rowBase = (oh * stride + kh) * rowStride;
@@ -263,6 +282,31 @@ public final class DepthwiseConv {
                             }
                         }
                     }
+                }
+            }
+        }
+
+        /**
+         * One output plane at stride 1 computed as a single row of {@code outH * rowStride} outputs
+         * over the padded plane (output {@code (oh, ow)} at {@code oh * rowStride + ow}; the
+         * {@code kW - 1} outputs past {@code outW} in each row straddle two input rows and are
+         * dropped). For the narrow planes of a network's late layers (14, 7) this replaces
+         * {@code outH} short rows, each rounded up to {@link #ROW_BLOCK} outputs and each paying
+         * the kernel's set-up, by one long one.
+         */
+        private void planeSum(float[] padded, float[] row, int[] taps, int wTaps, float bias, int yPlane) {
+            for (int kh = 0; kh < kH; kh++) {
+                for (int kw = 0; kw < kW; kw++) {
+                    taps[kh * kW + kw] = kh * rowStride + kw;
+                }
+            }
+            k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
+            for (int oh = 0; oh < outH; oh++) {
+                int yRow = yPlane + oh * outW;
+                if (clamp) {
+                    k.clamp(row, oh * rowStride, y, yRow, outW, lo, hi);
+                } else {
+                    System.arraycopy(row, oh * rowStride, y, yRow, outW);
                 }
             }
         }

@@ -25,6 +25,11 @@ class DepthwiseConvTest {
             {1, 4, 1, 7, 48, 5, 1, 2, 2, 2, 2},
             {1, 3, 1, 8, 32, 3, 1, 1, 0, 1, 2},
             {2, 8, 1, 20, 64, 3, 1, 1, 1, 1, 1},
+            // stride 1, widths that are not whole 16-output blocks: each plane as one long row
+            {2, 6, 1, 14, 14, 3, 1, 1, 1, 1, 1},
+            {1, 9, 1, 7, 7, 3, 1, 1, 1, 1, 1},
+            {1, 3, 2, 5, 12, 3, 1, 0, 2, 1, 0},
+            {1, 4, 1, 28, 28, 5, 1, 2, 2, 2, 2},
         };
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int[] c : cases) {
@@ -61,6 +66,7 @@ class DepthwiseConvTest {
             {2, 3, 12, 10, 2},
             {1, 2, 40, 37, 2},
             {2, 3, 10, 16, 1},
+            {2, 5, 14, 14, 1},
         };
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int[] c : cases) {
