@@ -266,20 +266,13 @@ public final class DepthwiseConv {
                             }
                             continue;
                         }
+                        // stride 2 (stride 1 is direct or whole-plane): every other output of the row
                         k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
-                        if (stride == 1) {
-                            if (clamp) {
-                                k.clamp(row, 0, y, yRow, outW, lo, hi);
-                            } else {
-                                System.arraycopy(row, 0, y, yRow, outW);
-                            }
-                        } else {
-                            for (int ow = 0; ow < outW; ow++) {
-                                y[yRow + ow] = row[ow * stride];
-                            }
-                            if (clamp) {
-                                k.clamp(y, yRow, y, yRow, outW, lo, hi);
-                            }
+                        for (int ow = 0; ow < outW; ow++) {
+                            y[yRow + ow] = row[ow * stride];
+                        }
+                        if (clamp) {
+                            k.clamp(y, yRow, y, yRow, outW, lo, hi);
                         }
                     }
                 }
