@@ -17,7 +17,8 @@ import java.util.Map;
  * @param method         the benchmark method
  * @param params         JMH parameters by name ({@code engine}, {@code threads}, ...)
  * @param medianMs       the 50th percentile of the sampled times (the score when not sampled), in ms
- * @param allocBytes     {@code gc.alloc.rate.norm} in bytes per operation, or null
+ * @param allocBytes     {@code gc.alloc.rate.norm} in bytes per operation (the median over the
+ *                       iterations when JMH reports percentiles, else the score), or null
  * @param jdk            the JDK version the benchmark ran on
  */
 record JmhResult(String benchmarkClass, String method, Map<String, String> params, double medianMs, Double allocBytes,
@@ -68,7 +69,14 @@ record JmhResult(String benchmarkClass, String method, Map<String, String> param
             if (secondary instanceof Map<?, ?> sm) {
                 for (Map.Entry<?, ?> m : sm.entrySet()) {
                     if (((String) m.getKey()).endsWith("gc.alloc.rate.norm")) {
-                        alloc = number(((Map<String, Object>) m.getValue()).get("score"));
+                        // the median over the iterations, as for the times: one iteration still
+                        // warming up (Vector API values on the heap until C2 compiles) would
+                        // otherwise dominate the mean
+                        Map<String, Object> metric = (Map<String, Object>) m.getValue();
+                        alloc = number(metric.get("score"));
+                        if (metric.get("scorePercentiles") instanceof Map<?, ?> apc && apc.get("50.0") != null) {
+                            alloc = number(apc.get("50.0"));
+                        }
                     }
                 }
             }

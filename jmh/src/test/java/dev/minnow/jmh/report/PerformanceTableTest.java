@@ -88,4 +88,16 @@ class PerformanceTableTest {
                 "\"\\u00b7gc.alloc.rate.norm\" : {\"score\" : 696.0, \"scoreUnit\" : \"B/op\"}"));
         assertThat(new PerformanceTable(r, 102.4).markdown()).contains("| LENET5 | 2 | 696 | 4.25 |");
     }
+
+    @Test
+    void allocationIsTheMedianOverIterationsNotAMeanSkewedByAWarmUpIteration() throws Exception {
+        // a real MobileNet-V2 result: the first iteration still allocated 1.8 MB per inference
+        List<JmhResult> r = write(entry("dev.minnow.jmh.InferenceAllocationBenchmark.infer",
+                "\"model\" : \"MOBILENET_V2\", \"threads\" : \"2\"", 19.0, 19.2, "ms/op",
+                "\"\\u00b7gc.alloc.rate.norm\" : {\"score\" : 444948.0, \"scorePercentiles\" : {\"0.0\" : 706.0,"
+                        + " \"50.0\" : 1423.79, \"100.0\" : 1776238.5}, \"scoreUnit\" : \"B/op\","
+                        + " \"rawData\" : [[1776238.5, 1373.5, 1474.09, 706.0]]}"));
+        assertThat(r.get(0).allocBytes()).isEqualTo(1423.79);
+        assertThat(new PerformanceTable(r, 102.4).markdown()).contains("| MOBILENET_V2 | 2 | 1424 | 19.2 |");
+    }
 }
