@@ -58,25 +58,15 @@ record JmhResult(String benchmarkClass, String method, Map<String, String> param
                 pm.forEach((k, v) -> params.put((String) k, String.valueOf(v)));
             }
             Map<String, Object> primary = (Map<String, Object>) e.get("primaryMetric");
-            double score = number(primary.get("score"));
-            Object percentiles = primary.get("scorePercentiles");
-            if (percentiles instanceof Map<?, ?> pc && pc.get("50.0") != null) {
-                score = number(pc.get("50.0"));
-            }
-            double ms = score * toMillis((String) primary.get("scoreUnit"), file);
+            double ms = median(primary) * toMillis((String) primary.get("scoreUnit"), file);
             Double alloc = null;
             Object secondary = e.get("secondaryMetrics");
             if (secondary instanceof Map<?, ?> sm) {
                 for (Map.Entry<?, ?> m : sm.entrySet()) {
                     if (((String) m.getKey()).endsWith("gc.alloc.rate.norm")) {
-                        // the median over the iterations, as for the times: one iteration still
-                        // warming up (Vector API values on the heap until C2 compiles) would
-                        // otherwise dominate the mean
-                        Map<String, Object> metric = (Map<String, Object>) m.getValue();
-                        alloc = number(metric.get("score"));
-                        if (metric.get("scorePercentiles") instanceof Map<?, ?> apc && apc.get("50.0") != null) {
-                            alloc = number(apc.get("50.0"));
-                        }
+                        // the median, as for the times: one iteration still warming up (Vector API
+                        // values on the heap until C2 compiles) would otherwise dominate the mean
+                        alloc = median((Map<String, Object>) m.getValue());
                     }
                 }
             }
@@ -84,6 +74,14 @@ record JmhResult(String benchmarkClass, String method, Map<String, String> param
                     String.valueOf(e.getOrDefault("jdkVersion", "?"))));
         }
         return results;
+    }
+
+    /** A metric's 50th percentile (of the samples, or of the iterations), else its score. */
+    private static double median(Map<String, Object> metric) {
+        if (metric.get("scorePercentiles") instanceof Map<?, ?> pc && pc.get("50.0") != null) {
+            return number(pc.get("50.0"));
+        }
+        return number(metric.get("score"));
     }
 
     private static double number(Object o) {
