@@ -1,6 +1,8 @@
 package dev.minnow.jmh;
 
+import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.kernel.Gemm;
+import dev.minnow.engine.tensor.Shape;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -19,7 +21,9 @@ import java.util.Random;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.minnow.jmh.Interleaved \
  *     [--jars OLD.jar,NEW.jar] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
- * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), or a {@link Network}
+ * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), a {@link Network},
+ *          FLOAT3X3_256_14 or XNOR3X3_256_14 (the two layers of {@link XnorConvBenchmark}),
+ *          or several subjects joined by '+' (measured interleaved with each other, each relative to the first)
  * </pre>
  * With {@code --jars} each jar (a {@code benchmarks.jar} of some commit) gets its own class
  * loader, so two versions of the engine, each with its own thread pool, run side by side; this
@@ -47,7 +51,12 @@ public final class Interleaved {
             return () -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n, threads);
         }
         MinnowInference inference;
-        if (what.contains(":")) {
+        if (what.equals("FLOAT3X3_256_14") || what.equals("XNOR3X3_256_14")) {
+            Graph conv = XnorConvBenchmark.floatConv();
+            Graph graph = what.startsWith("XNOR") ? XnorConvBenchmark.xnorConv(conv) : conv;
+            inference = MinnowInference.plan(graph, Shape.of(1, XnorConvBenchmark.CHANNELS, XnorConvBenchmark.SIZE,
+                    XnorConvBenchmark.SIZE), threads, 7);
+        } else if (what.contains(":")) {
             String[] p = what.split(":");
             ConvLayer layer = ConvLayer.valueOf(p[0]);
             inference = MinnowInference.plan(layer.graph(), layer.inputShape(Integer.parseInt(p[1])), threads, 7);
@@ -96,12 +105,17 @@ public final class Interleaved {
 
     private static void measure(String what, List<ClassLoader> loaders, List<String> labels, int rounds,
                                 double roundSeconds) throws Exception {
-        int configs = loaders.size() * 2;
+        String[] parts = what.split("\\+");
+        int perLoader = parts.length * 2;
+        int configs = loaders.size() * perLoader;
         Runnable[] runs = new Runnable[configs];
         for (int j = 0; j < loaders.size(); j++) {
             Class<?> c = Class.forName(Interleaved.class.getName(), true, loaders.get(j));
-            for (int t = 1; t <= 2; t++) {
-                runs[j * 2 + t - 1] = (Runnable) c.getMethod("subject", String.class, int.class).invoke(null, what, t);
+            for (int q = 0; q < parts.length; q++) {
+                for (int t = 1; t <= 2; t++) {
+                    runs[j * perLoader + q * 2 + t - 1] = (Runnable) c.getMethod("subject", String.class, int.class)
+                            .invoke(null, parts[q], t);
+                }
             }
         }
         for (int warm = 0; warm < 2; warm++) {
@@ -120,23 +134,43 @@ public final class Interleaved {
         }
         double[] median = new double[configs];
         double[] p10 = new double[configs];
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-24s", what));
         for (int i = 0; i < configs; i++) {
             List<Long> t = times.get(i);
             Collections.sort(t);
             median[i] = t.get(t.size() / 2) / 1e6;
             p10[i] = t.get(t.size() / 10) / 1e6;
-            line.append(String.format(Locale.ROOT, " | %s %dt: median %.3f ms, p10 %.3f", labels.get(i / 2),
-                    i % 2 + 1, median[i], p10[i]));
         }
-        System.out.println(line);
-        for (int j = 0; j < loaders.size(); j++) {
-            System.out.printf(Locale.ROOT, "    %s: 1 -> 2 threads %.2fx (median), %.2fx (p10)%n", labels.get(j),
-                    median[2 * j] / median[2 * j + 1], p10[2 * j] / p10[2 * j + 1]);
+        for (int q = 0; q < parts.length; q++) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-24s", parts[q]));
+            for (int j = 0; j < loaders.size(); j++) {
+                for (int t = 0; t < 2; t++) {
+                    int i = j * perLoader + q * 2 + t;
+                    line.append(String.format(Locale.ROOT, " | %s %dt: median %.3f ms, p10 %.3f", labels.get(j), t + 1,
+                            median[i], p10[i]));
+                }
+            }
+            System.out.println(line);
+            for (int j = 0; j < loaders.size(); j++) {
+                int i = j * perLoader + q * 2;
+                System.out.printf(Locale.ROOT, "    %s: 1 -> 2 threads %.2fx (median), %.2fx (p10)%n", labels.get(j),
+                        median[i] / median[i + 1], p10[i] / p10[i + 1]);
+            }
+            for (int j = 1; j < loaders.size(); j++) {
+                int i = j * perLoader + q * 2;
+                int base = q * 2;
+                System.out.printf(Locale.ROOT, "    %s / %s: 1 thread %.2f, 2 threads %.2f (medians)%n", labels.get(j),
+                        labels.get(0), median[i] / median[base], median[i + 1] / median[base + 1]);
+            }
         }
-        for (int j = 1; j < loaders.size(); j++) {
-            System.out.printf(Locale.ROOT, "    %s / %s: 1 thread %.2f, 2 threads %.2f (medians)%n", labels.get(j),
-                    labels.get(0), median[2 * j] / median[0], median[2 * j + 1] / median[1]);
+        for (int q = 1; q < parts.length; q++) {
+            for (int j = 0; j < loaders.size(); j++) {
+                int i = j * perLoader + q * 2;
+                int first = j * perLoader;
+                System.out.printf(Locale.ROOT, "    %s, %s: %s / %s: 1 thread %.2f, 2 threads %.2f (medians);"
+                                + " %s is %.2fx / %.2fx faster%n", labels.get(j), "interleaved", parts[q], parts[0],
+                        median[i] / median[first], median[i + 1] / median[first + 1], parts[q],
+                        median[first] / median[i], median[first + 1] / median[i + 1]);
+            }
         }
     }
 

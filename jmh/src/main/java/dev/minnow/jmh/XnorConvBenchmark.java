@@ -4,6 +4,8 @@ import dev.minnow.engine.graph.ConvSpec;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.graph.ModelBuilder;
 import dev.minnow.engine.kernel.BinaryConv;
+import dev.minnow.engine.kernel.BinaryKernels;
+import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.PaddedBinaryConv;
 import dev.minnow.engine.op.SlidingWindow;
 import dev.minnow.engine.op.XnorConv;
@@ -32,10 +34,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * (that cost is included) and computes {@code 256 * 196} dot products of 2,304 bits as 36 XOR +
  * popcount words each. The XNOR weights are the signs of the float ones.
  *
- * <p>Two more subjects time the binary kernels alone on one thread, packing included, so a reader
+ * <p>Three more subjects time the binary kernels alone on one thread, packing included, so a reader
  * sees what each step bought: {@code xnorKernelRows} is {@link BinaryConv#forwardRows} (unpadded
- * image, tap bounds tested per position), {@code xnorKernelBlocks} is {@link PaddedBinaryConv}
- * (zero-bordered image with a padding correction, interleaved weights), which the op runs.
+ * image, tap bounds tested per position, one POPCNT per word); {@code xnorKernelScalar} and
+ * {@code xnorKernelVector} are {@link PaddedBinaryConv} (zero-bordered image, windows gathered four
+ * at a time, the border corrected per rectangle of valid taps) with the scalar and the vector
+ * {@link BinaryKernels}; the op runs the one {@link KernelProvider#binary()} chooses.
  *
  * <pre>
  *   mvn -q -B -DskipTests package -pl jmh -am
@@ -62,8 +66,12 @@ public class XnorConvBenchmark {
     private long[] signs;
     private long[] bits;
     private long[] padded;
-    private long[] interleaved;
-    private int[] tapPopcounts;
+    private long[] windows;
+    private long[] repeated;
+    private PaddedBinaryConv.Border border;
+    private int[] corrections;
+    private int[] counts;
+    private BinaryKernels vectorKernels;
     private float[] alpha;
     private float[] bias;
     private float[] y;
@@ -87,10 +95,19 @@ public class XnorConvBenchmark {
         }
         bits = new long[shape.activationLongs()];
         padded = new long[PaddedBinaryConv.paddedLongs(shape)];
-        interleaved = new long[PaddedBinaryConv.interleavedLongs(shape)];
-        PaddedBinaryConv.interleaveWeights(signs, 0, shape, interleaved);
-        tapPopcounts = new int[CHANNELS * 9];
+        windows = new long[PaddedBinaryConv.windowLongs(shape)];
+        repeated = new long[PaddedBinaryConv.repeatedLongs(shape)];
+        PaddedBinaryConv.repeatWeights(signs, 0, shape, repeated);
+        int[] tapPopcounts = new int[CHANNELS * 9];
         PaddedBinaryConv.tapPopcounts(signs, 0, shape, tapPopcounts);
+        border = PaddedBinaryConv.Border.of(shape);
+        corrections = new int[border.correctionInts()];
+        border.corrections(tapPopcounts, corrections);
+        counts = new int[PaddedBinaryConv.countInts(shape)];
+        vectorKernels = KernelProvider.binaryVectorOrNull();
+        if (vectorKernels == null) {
+            throw new IllegalStateException("the vector binary kernels need --add-modules jdk.incubator.vector");
+        }
         alpha = xnorGraph.initializer("alpha").data().clone();
         bias = conv.initializer("conv.bias").data().clone();
         y = new float[CHANNELS * SIZE * SIZE];
@@ -146,10 +163,20 @@ public class XnorConvBenchmark {
     }
 
     @Benchmark
-    public float[] xnorKernelBlocks() {
+    public float[] xnorKernelScalar() {
+        return paddedKernel(KernelProvider.binaryScalar());
+    }
+
+    @Benchmark
+    public float[] xnorKernelVector() {
+        return paddedKernel(vectorKernels);
+    }
+
+    private float[] paddedKernel(BinaryKernels kernels) {
         PaddedBinaryConv.packActivations(x, 0, shape, padded);
-        PaddedBinaryConv.forwardBlocks(shape, padded, interleaved, tapPopcounts, alpha, 0, 1f, bias, 0, y, 0, 0,
-                PaddedBinaryConv.blocks(shape));
+        PaddedBinaryConv.gatherWindows(shape, padded, windows);
+        PaddedBinaryConv.forwardFilters(shape, kernels, windows, repeated, border, corrections, alpha, 0, 1f, bias, 0,
+                y, 0, counts, 0, CHANNELS);
         return y;
     }
 }

@@ -252,12 +252,12 @@ public final class BinaryConv {
     }
 
     /** The first tap {@code k >= 0} with {@code i0 + k * d >= 0}. */
-    private static int firstTap(int i0, int d) {
+    static int firstTap(int i0, int d) {
         return i0 >= 0 ? 0 : (-i0 + d - 1) / d;
     }
 
     /** One past the last tap {@code k < kernel} with {@code i0 + k * d < length}. */
-    private static int endTap(int i0, int d, int kernel, int length) {
+    static int endTap(int i0, int d, int kernel, int length) {
         return i0 >= length ? 0 : Math.min(kernel, (length - 1 - i0) / d + 1);
     }
 }

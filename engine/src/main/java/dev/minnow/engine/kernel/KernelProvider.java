@@ -2,6 +2,7 @@ package dev.minnow.engine.kernel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Objects;
 
 /**
  * Chooses the {@link SimdKernels} implementation once, at start-up, the way Apache Lucene's
@@ -19,7 +20,11 @@ public final class KernelProvider {
     private static final SimdKernels SELECTED = select();
     private static final String VECTOR_INT8_CLASS = "dev.minnow.engine.kernel.vector.VectorInt8Kernels";
     private static final Int8Kernels SELECTED_INT8 = SELECTED == ScalarKernels.INSTANCE ? ScalarInt8Kernels.INSTANCE
-            : orScalar(int8VectorOrNull());
+            : Objects.requireNonNullElse(int8VectorOrNull(), ScalarInt8Kernels.INSTANCE);
+    private static final String VECTOR_BINARY_CLASS = "dev.minnow.engine.kernel.vector.VectorBinaryKernels";
+    private static final BinaryKernels SELECTED_BINARY = SELECTED == ScalarKernels.INSTANCE
+            ? ScalarBinaryKernels.INSTANCE
+            : Objects.requireNonNullElse(binaryVectorOrNull(), ScalarBinaryKernels.INSTANCE);
 
     private KernelProvider() {
     }
@@ -49,34 +54,45 @@ public final class KernelProvider {
 
     /** The Vector API integer kernels, or {@code null} when the module is not readable. */
     public static Int8Kernels int8VectorOrNull() {
-        if (!vectorModulePresent()) {
-            return null;
-        }
-        try {
-            Class<?> c = Class.forName(VECTOR_INT8_CLASS);
-            return (Int8Kernels) MethodHandles.publicLookup()
-                    .findConstructor(c, MethodType.methodType(void.class)).invoke();
-        } catch (Throwable t) {
-            System.err.println("minnow: could not load the vector int8 kernels (" + t + "); using scalar kernels");
-            return null;
-        }
+        return loadVector(VECTOR_INT8_CLASS, Int8Kernels.class, "int8");
     }
 
-    private static Int8Kernels orScalar(Int8Kernels k) {
-        return k != null ? k : ScalarInt8Kernels.INSTANCE;
+    /**
+     * The XNOR-popcount kernels of binary convolutions, chosen with the float ones: vector when
+     * {@link #kernels()} is, scalar otherwise.
+     */
+    public static BinaryKernels binary() {
+        return SELECTED_BINARY;
+    }
+
+    /** The plain-Java XNOR-popcount kernels, always available. */
+    public static BinaryKernels binaryScalar() {
+        return ScalarBinaryKernels.INSTANCE;
+    }
+
+    /** The Vector API XNOR-popcount kernels, or {@code null} when the module is not readable. */
+    public static BinaryKernels binaryVectorOrNull() {
+        return loadVector(VECTOR_BINARY_CLASS, BinaryKernels.class, "binary");
     }
 
     /** The Vector API implementation, or {@code null} when the module is not readable. */
     public static SimdKernels vectorOrNull() {
+        return loadVector(VECTOR_CLASS, SimdKernels.class, "float");
+    }
+
+    /**
+     * Instantiates a Vector API implementation by name (so that nothing touching the Vector API is
+     * linked without the module), or returns {@code null}, saying why on stderr if loading failed.
+     */
+    private static <T> T loadVector(String className, Class<T> type, String what) {
         if (!vectorModulePresent()) {
             return null;
         }
         try {
-            Class<?> c = Class.forName(VECTOR_CLASS);
-            return (SimdKernels) MethodHandles.publicLookup()
-                    .findConstructor(c, MethodType.methodType(void.class)).invoke();
+            Class<?> c = Class.forName(className);
+            return type.cast(MethodHandles.publicLookup().findConstructor(c, MethodType.methodType(void.class)).invoke());
         } catch (Throwable t) {
-            System.err.println("minnow: could not load the vector kernels (" + t + "); using scalar kernels");
+            System.err.println("minnow: could not load the vector " + what + " kernels (" + t + "); using scalar kernels");
             return null;
         }
     }

@@ -1,38 +1,48 @@
 package dev.minnow.engine.kernel;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * The fast path of {@link BinaryConv}: the same XNOR-popcount convolution, with the padding moved
- * out of the inner loop and the weights laid out for reuse. Results are identical to
- * {@link BinaryConv#forwardRowsOneFilter} (the tests check it on odd shapes).
+ * The fast path of {@link BinaryConv}: the same XNOR-popcount convolution, organised so that the
+ * inner loop is one long run of words shared by four windows, which {@link BinaryKernels} computes
+ * (a carry-save adder tree on 256-bit vectors, or scalar POPCNTs). Results are identical to
+ * {@link BinaryConv#forwardRowsOneFilter}; the tests check it on odd shapes with both kernels.
  *
  * <p><b>Padded image.</b> The image's sign bits are packed once per run into a zero-bordered
  * plane {@code [Hp, Wp, cw]} ({@link #packActivations}), {@code Hp = padH + H + (rows the last
- * window needs below)}, likewise {@code Wp}. Every window then lies wholly inside the array, so the
- * inner loop has fixed bounds and no per-tap tests. A padded tap holds 0 bits, which a +1/-1
- * tensor does not have: XOR with the filter's word counts {@code popcount(w_tap)} disagreements
- * where the real-valued convolution (zero padding) counts nothing. The kernel subtracts exactly
- * that, per filter and border position:
+ * window needs below)}, likewise {@code Wp}, so every window lies wholly inside it.
+ *
+ * <p><b>Windows, four at a time.</b> {@link #gatherWindows} copies each output position's window
+ * ({@code kh * kw * cw} words, padded with zero words to a multiple of four: {@link #windowWords})
+ * into groups of four positions whose words are interleaved, {@code [groups, words, 4]}: a 256-bit
+ * load then holds word {@code k} of four windows. The filters' words are repeated four times to
+ * match ({@link #repeatWeights}, once per plan). At 3x3x256 and 14x14 this is 56 KB of windows,
+ * about what the image would be read as anyway, and each window is then reused by every filter.
+ *
+ * <p><b>Padding, exactly.</b> A padded tap holds 0 bits, which a +1/-1 tensor does not have: XOR
+ * with the filter counts {@code popcount(w_tap)} disagreements where the real-valued convolution
+ * (zero padding) counts nothing. The kernel subtracts exactly that:
  * <pre>
  *   D        = sum over all kh*kw taps of popcount(X_tap xor W_tap)          (padded taps included)
- *   D_valid  = D - sum over padded taps of popcount(W_tap)                   ({@link #tapPopcounts})
+ *   D_valid  = D - sum over padded taps of popcount(W_tap)
  *   dot      = v * C - 2 * D_valid                                           v = number of valid taps
  * </pre>
- * which is {@link BinaryConv}'s formula; interior positions (no padded tap) skip the correction.
+ * Which taps are padded depends only on the rectangle of valid taps, and a layer has few of those
+ * (eight at 3x3 with padding 1: four edges, four corners). {@link Border} lists the positions whose
+ * window meets the padding with their rectangle's number, and {@link Border#corrections} sums each
+ * filter's padded-tap popcounts once per rectangle when the weights are prepared. A run writes every
+ * output as an interior one (a plain loop the JIT vectorises), then rewrites the edge positions
+ * with their correction (52 of 196 at 14x14).
  *
- * <p><b>Interleaved weights.</b> Filters go in blocks of {@value #BLOCK}, and within a block the
- * four filters' words for the same tap and channel word are adjacent ({@link #interleaveWeights}):
- * {@code [ceil(C_out / 4), kh, kw, cw, 4]}. The inner loop loads one activation word and XORs it
- * with four consecutive weight words, so every loaded word serves four popcounts and the four
- * weight loads share one index (constant displacements). A block's weights (4 x 36 words at
- * 3x3x256) and the padded image (8 KB at 14x14x256) stay in the L1 cache. Missing filters of the
- * last block are zero words whose results are not written.
- *
- * <p>Threads take ranges of filter blocks ({@link #forwardBlocks}): with 256 filters that is 64
- * equal pieces of work, where output rows (14) split unevenly and the border rows cost less.
+ * <p>Threads take ranges of filters ({@link #forwardFilters}); positions go in tiles of
+ * {@value #TILE_GROUPS} groups so that a tile's windows stay in the L1 cache while every filter of
+ * the range passes over them.
  */
 public final class PaddedBinaryConv {
-    /** Filters computed together. */
-    public static final int BLOCK = 4;
+    /** Groups of four windows per tile: 64 positions, 18 KB of windows at 3x3x256. */
+    public static final int TILE_GROUPS = 16;
 
     private PaddedBinaryConv() {
     }
@@ -54,16 +64,6 @@ public final class PaddedBinaryConv {
         return paddedHeight(s) * paddedWidth(s) * s.channelWords();
     }
 
-    /** Filter blocks: {@code ceil(C_out / 4)}. */
-    public static int blocks(BinaryConv.Shape s) {
-        return (s.outChannels() + BLOCK - 1) / BLOCK;
-    }
-
-    /** Longs of the interleaved weights. */
-    public static int interleavedLongs(BinaryConv.Shape s) {
-        return blocks(s) * BLOCK * s.kernelH() * s.kernelW() * s.channelWords();
-    }
-
     /**
      * Sign bits of one image {@code x[C, H, W]} into the zero-bordered plane {@code bits [Hp, Wp, cw]}
      * (bit set when {@code x >= 0}, as {@link BinaryConv#packActivations}); every word of
@@ -72,19 +72,40 @@ public final class PaddedBinaryConv {
      */
     public static double packActivations(float[] x, int xOff, BinaryConv.Shape s, long[] bits) {
         int cw = s.channelWords();
-        int hp = paddedHeight(s);
         int wp = paddedWidth(s);
-        int plane = s.height() * s.width();
-        java.util.Arrays.fill(bits, 0, hp * wp * cw, 0L);
-        for (int c = 0; c < s.channels(); c++) {
-            int word = c >>> 6;
-            int shift = c & 63;
-            int xs = xOff + c * plane;
+        int width = s.width();
+        int plane = s.height() * width;
+        Arrays.fill(bits, 0, paddedLongs(s), 0L);
+        // each word is built in a register from its 64 channels, four pixels at a time
+        for (int word = 0; word < cw; word++) {
+            int c0 = word * 64;
+            int n = Math.min(s.channels(), c0 + 64) - c0;
             for (int iy = 0; iy < s.height(); iy++) {
                 int at = ((iy + s.padH()) * wp + s.padW()) * cw + word;
-                int xr = xs + iy * s.width();
-                for (int ix = 0; ix < s.width(); ix++, at += cw) {
-                    bits[at] |= (x[xr + ix] >= 0f ? 1L : 0L) << shift;
+                int xr = xOff + c0 * plane + iy * width;
+                int ix = 0;
+                for (; ix + 4 <= width; ix += 4, at += 4 * cw) {
+                    long w0 = 0;
+                    long w1 = 0;
+                    long w2 = 0;
+                    long w3 = 0;
+                    for (int c = 0, xi = xr + ix; c < n; c++, xi += plane) {
+                        w0 |= (x[xi] >= 0f ? 1L : 0L) << c;
+                        w1 |= (x[xi + 1] >= 0f ? 1L : 0L) << c;
+                        w2 |= (x[xi + 2] >= 0f ? 1L : 0L) << c;
+                        w3 |= (x[xi + 3] >= 0f ? 1L : 0L) << c;
+                    }
+                    bits[at] = w0;
+                    bits[at + cw] = w1;
+                    bits[at + 2 * cw] = w2;
+                    bits[at + 3 * cw] = w3;
+                }
+                for (; ix < width; ix++, at += cw) {
+                    long w = 0;
+                    for (int c = 0, xi = xr + ix; c < n; c++, xi += plane) {
+                        w |= (x[xi] >= 0f ? 1L : 0L) << c;
+                    }
+                    bits[at] = w;
                 }
             }
         }
@@ -111,22 +132,6 @@ public final class PaddedBinaryConv {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /**
-     * Packed weights {@code w [C_out, kh, kw, cw]} (from {@code wOff}, {@link BinaryConv#packWeights})
-     * into the interleaved layout {@code [ceil(C_out/4), kh, kw, cw, 4]}: word {@code i} of filter
-     * {@code oc}'s run at {@code (oc / 4) * 4 * run + i * 4 + oc % 4}.
-     */
-    public static void interleaveWeights(long[] w, int wOff, BinaryConv.Shape s, long[] dst) {
-        int run = s.kernelH() * s.kernelW() * s.channelWords();
-        java.util.Arrays.fill(dst, 0, interleavedLongs(s), 0L);
-        for (int oc = 0; oc < s.outChannels(); oc++) {
-            int base = (oc / BLOCK) * BLOCK * run + oc % BLOCK;
-            for (int i = 0; i < run; i++) {
-                dst[base + i * BLOCK] = w[wOff + oc * run + i];
-            }
-        }
-    }
-
     /** {@code pop[oc * kh*kw + tap] = popcount of filter oc's words at that tap}: the padding corrections. */
     public static void tapPopcounts(long[] w, int wOff, BinaryConv.Shape s, int[] pop) {
         int cw = s.channelWords();
@@ -142,113 +147,226 @@ public final class PaddedBinaryConv {
         }
     }
 
+    /** Words per window: {@code kh * kw * cw}, rounded up to a multiple of four. */
+    public static int windowWords(BinaryConv.Shape s) {
+        int words = s.kernelH() * s.kernelW() * s.channelWords();
+        return (words + BinaryKernels.LANES - 1) / BinaryKernels.LANES * BinaryKernels.LANES;
+    }
+
+    /** Groups of four output positions: {@code ceil(outH * outW / 4)}. */
+    public static int groups(BinaryConv.Shape s) {
+        return (s.outH() * s.outW() + BinaryKernels.LANES - 1) / BinaryKernels.LANES;
+    }
+
+    /** Longs of the gathered windows {@code [groups, windowWords, 4]}. */
+    public static int windowLongs(BinaryConv.Shape s) {
+        return groups(s) * windowWords(s) * BinaryKernels.LANES;
+    }
+
+    /** Longs of the repeated weights {@code [C_out, windowWords, 4]}. */
+    public static int repeatedLongs(BinaryConv.Shape s) {
+        return s.outChannels() * windowWords(s) * BinaryKernels.LANES;
+    }
+
+    /** Ints of the scratch counts {@link #forwardFilters} needs: {@code C_out * TILE_GROUPS * 4}. */
+    public static int countInts(BinaryConv.Shape s) {
+        return s.outChannels() * TILE_GROUPS * BinaryKernels.LANES;
+    }
+
     /**
-     * Filter blocks {@code [blockFrom, blockTo)} of one image:
-     * {@code y[oc, oy, ox] = beta * alpha[oc] * dot + bias[oc]} ({@code bias} may be null), with
-     * {@code x} the padded image of {@link #packActivations}, {@code w} the interleaved weights,
-     * {@code pop} the tap popcounts; {@code y} laid out {@code [C_out, outH, outW]} from {@code yOff}.
+     * Packed weights {@code w [C_out, kh, kw, cw]} (from {@code wOff}, {@link BinaryConv#packWeights})
+     * into {@code dst [C_out, windowWords, 4]}: each word four times, then zero words up to
+     * {@link #windowWords}.
      */
-    public static void forwardBlocks(BinaryConv.Shape s, long[] x, long[] w, int[] pop, float[] alpha, int alphaOff,
-                                     float beta, float[] bias, int biasOff, float[] y, int yOff, int blockFrom,
-                                     int blockTo) {
+    public static void repeatWeights(long[] w, int wOff, BinaryConv.Shape s, long[] dst) {
+        int run = s.kernelH() * s.kernelW() * s.channelWords();
+        int words = windowWords(s);
+        Arrays.fill(dst, 0, repeatedLongs(s), 0L);
+        for (int oc = 0; oc < s.outChannels(); oc++) {
+            for (int i = 0; i < run; i++) {
+                Arrays.fill(dst, (oc * words + i) * BinaryKernels.LANES, (oc * words + i + 1) * BinaryKernels.LANES,
+                        w[wOff + oc * run + i]);
+            }
+        }
+    }
+
+    /**
+     * The windows of every output position, from the padded image {@code padded} of
+     * {@link #packActivations}, into {@code lanes [groups, windowWords, 4]}: position {@code p} is
+     * lane {@code p % 4} of group {@code p / 4}, its words in tap order {@code (ky, kx, channel word)}
+     * as the weights. The padding words and the lanes past the last position are zero.
+     */
+    public static void gatherWindows(BinaryConv.Shape s, long[] padded, long[] lanes) {
         int cw = s.channelWords();
         int wp = paddedWidth(s);
-        int taps = s.kernelH() * s.kernelW();
-        int run = taps * cw;
-        int outPlane = s.outH() * s.outW();
-        // dilation 1: a window row is one run of kw * cw words; otherwise kw runs of cw words
-        int segments = s.dilationW() == 1 ? 1 : s.kernelW();
-        int segment = s.dilationW() == 1 ? s.kernelW() * cw : cw;
-        int xRowStep = s.dilationH() * wp * cw;
-        int xSegStep = s.dilationW() * cw;
-        int wRowStep = s.kernelW() * cw * BLOCK;
-        int wSegStep = cw * BLOCK;
-        for (int blk = blockFrom; blk < blockTo; blk++) {
-            int oc0 = blk * BLOCK;
-            int filters = Math.min(BLOCK, s.outChannels() - oc0);
-            int wBlock = blk * BLOCK * run;
-            for (int oy = 0; oy < s.outH(); oy++) {
-                int xRow0 = oy * s.strideH() * wp * cw;
-                for (int ox = 0; ox < s.outW(); ox++) {
-                    int d0 = 0;
-                    int d1 = 0;
-                    int d2 = 0;
-                    int d3 = 0;
-                    int xa = xRow0 + ox * s.strideW() * cw;
-                    for (int ky = 0; ky < s.kernelH(); ky++) {
-                        for (int sg = 0; sg < segments; sg++) {
-                            int xs = xa + ky * xRowStep + sg * xSegStep;
-                            int ws = wBlock + ky * wRowStep + sg * wSegStep;
-                            for (int i = 0; i < segment; i++) {
-                                long v = x[xs + i];
-                                int wi = ws + BLOCK * i;
-                                d0 += Long.bitCount(v ^ w[wi]);
-                                d1 += Long.bitCount(v ^ w[wi + 1]);
-                                d2 += Long.bitCount(v ^ w[wi + 2]);
-                                d3 += Long.bitCount(v ^ w[wi + 3]);
-                            }
+        int words = windowWords(s);
+        int positions = s.outH() * s.outW();
+        Arrays.fill(lanes, 0, windowLongs(s), 0L);
+        for (int p = 0; p < positions; p++) {
+            int oy = p / s.outW();
+            int ox = p % s.outW();
+            int at = (p / BinaryKernels.LANES * words) * BinaryKernels.LANES + p % BinaryKernels.LANES;
+            for (int ky = 0; ky < s.kernelH(); ky++) {
+                int row = (oy * s.strideH() + ky * s.dilationH()) * wp;
+                for (int kx = 0; kx < s.kernelW(); kx++) {
+                    int src = (row + ox * s.strideW() + kx * s.dilationW()) * cw;
+                    for (int i = 0; i < cw; i++, at += BinaryKernels.LANES) {
+                        lanes[at] = padded[src + i];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Filters {@code [filterFrom, filterTo)} of one image:
+     * {@code y[oc, oy, ox] = beta * alpha[oc] * dot + bias[oc]} ({@code bias} may be null), with
+     * {@code lanes} the windows of {@link #gatherWindows}, {@code repeated} the weights of
+     * {@link #repeatWeights}, {@code corrections} from {@link Border#corrections}; {@code y} laid out
+     * {@code [C_out, outH, outW]} from {@code yOff}; {@code counts} scratch of {@link #countInts}
+     * ints, of which this call uses the part of its own filters (so threads may share it).
+     */
+    public static void forwardFilters(BinaryConv.Shape s, BinaryKernels kernels, long[] lanes, long[] repeated,
+                                      Border border, int[] corrections, float[] alpha, int alphaOff, float beta,
+                                      float[] bias, int biasOff, float[] y, int yOff, int[] counts, int filterFrom,
+                                      int filterTo) {
+        int words = windowWords(s);
+        int positions = s.outH() * s.outW();
+        int groups = groups(s);
+        int tileInts = TILE_GROUPS * BinaryKernels.LANES;
+        for (int g0 = 0; g0 < groups; g0 += TILE_GROUPS) {
+            int g1 = Math.min(groups, g0 + TILE_GROUPS);
+            int p0 = g0 * BinaryKernels.LANES;
+            int p1 = Math.min(positions, g1 * BinaryKernels.LANES);
+            for (int oc = filterFrom; oc < filterTo; oc++) {
+                int c = oc * tileInts;
+                kernels.disagreements(lanes, words, repeated, oc * words * BinaryKernels.LANES, g0, g1, counts, c);
+                float scale = beta * alpha[alphaOff + oc];
+                int yRow = yOff + oc * positions;
+                // interior positions first (no correction; a loop the JIT vectorises), then the border ones
+                int full = border.fullBits;
+                if (bias == null) {
+                    for (int p = p0; p < p1; p++) {
+                        y[yRow + p] = scale * (full - 2 * counts[c + p - p0]);
+                    }
+                } else {
+                    float b = bias[biasOff + oc];
+                    for (int p = p0; p < p1; p++) {
+                        y[yRow + p] = scale * (full - 2 * counts[c + p - p0]) + b;
+                    }
+                }
+                for (int i = border.firstEdge(p0), end = border.firstEdge(p1); i < end; i++) {
+                    int p = border.edge[i];
+                    int d = counts[c + p - p0] - corrections[border.rectangle[i] * s.outChannels() + oc];
+                    float v = scale * (border.validBits[i] - 2 * d);
+                    y[yRow + p] = bias == null ? v : v + bias[biasOff + oc];
+                }
+            }
+        }
+    }
+
+    /**
+     * Where each output position's window meets the padding: the rectangle of its valid taps
+     * {@code [kyLo, kyHi) x [kxLo, kxHi)}, numbered per distinct rectangle, and its count of valid
+     * bits {@code v * C}. Depends on the shape only; made once per plan.
+     */
+    public static final class Border {
+        /** The valid bits of an interior window: {@code kh * kw * C}. */
+        final int fullBits;
+        /** The positions whose window meets the padding, ascending. */
+        final int[] edge;
+        /** Per edge position: its rectangle's number. */
+        final int[] rectangle;
+        /** Per edge position: its valid bits {@code v * C}. */
+        final int[] validBits;
+        private final int[][] rectangles;
+        private final BinaryConv.Shape shape;
+
+        private Border(BinaryConv.Shape s, int[] edge, int[] rectangle, int[] validBits, int[][] rectangles) {
+            this.shape = s;
+            this.fullBits = s.kernelH() * s.kernelW() * s.channels();
+            this.edge = edge;
+            this.rectangle = rectangle;
+            this.validBits = validBits;
+            this.rectangles = rectangles;
+        }
+
+        /** The border of a layer shape. */
+        public static Border of(BinaryConv.Shape s) {
+            int positions = s.outH() * s.outW();
+            int[] edge = new int[positions];
+            int[] rectangle = new int[positions];
+            int[] validBits = new int[positions];
+            int edges = 0;
+            Map<Long, Integer> ids = new HashMap<>();
+            int[][] found = new int[positions][];
+            for (int p = 0; p < positions; p++) {
+                int iy0 = p / s.outW() * s.strideH() - s.padH();
+                int ix0 = p % s.outW() * s.strideW() - s.padW();
+                int kyLo = BinaryConv.firstTap(iy0, s.dilationH());
+                int kyHi = Math.max(kyLo, BinaryConv.endTap(iy0, s.dilationH(), s.kernelH(), s.height()));
+                int kxLo = BinaryConv.firstTap(ix0, s.dilationW());
+                int kxHi = Math.max(kxLo, BinaryConv.endTap(ix0, s.dilationW(), s.kernelW(), s.width()));
+                if (kyLo == 0 && kyHi == s.kernelH() && kxLo == 0 && kxHi == s.kernelW()) {
+                    continue;   // an interior window: every tap valid, nothing to correct
+                }
+                long key = (((long) kyLo * 4096 + kyHi) * 4096 + kxLo) * 4096 + kxHi;
+                Integer id = ids.get(key);
+                if (id == null) {
+                    id = ids.size();
+                    ids.put(key, id);
+                    found[id] = new int[] {kyLo, kyHi, kxLo, kxHi};
+                }
+                edge[edges] = p;
+                rectangle[edges] = id;
+                validBits[edges] = (kyHi - kyLo) * (kxHi - kxLo) * s.channels();
+                edges++;
+            }
+            return new Border(s, Arrays.copyOf(edge, edges), Arrays.copyOf(rectangle, edges),
+                    Arrays.copyOf(validBits, edges), Arrays.copyOf(found, ids.size()));
+        }
+
+        /** Distinct rectangles of valid taps at the edge positions. */
+        public int rectangles() {
+            return rectangles.length;
+        }
+
+        /** Positions whose window meets the padding. */
+        public int edgePositions() {
+            return edge.length;
+        }
+
+        /** The index in {@link #edge} of the first edge position {@code >= p}. */
+        int firstEdge(int p) {
+            int i = Arrays.binarySearch(edge, p);
+            return i >= 0 ? i : -i - 1;
+        }
+
+        /** Ints of the corrections: {@code rectangles() * C_out}. */
+        public int correctionInts() {
+            return rectangles.length * shape.outChannels();
+        }
+
+        /**
+         * {@code out[r * C_out + oc]}: the sum of filter {@code oc}'s tap popcounts
+         * ({@link #tapPopcounts}) over the taps outside rectangle {@code r}.
+         */
+        public void corrections(int[] pop, int[] out) {
+            int taps = shape.kernelH() * shape.kernelW();
+            for (int r = 0; r < rectangles.length; r++) {
+                int[] b = rectangles[r];
+                for (int oc = 0; oc < shape.outChannels(); oc++) {
+                    int n = 0;
+                    for (int t = 0; t < taps; t++) {
+                        int ky = t / shape.kernelW();
+                        int kx = t % shape.kernelW();
+                        if (ky < b[0] || ky >= b[1] || kx < b[2] || kx >= b[3]) {
+                            n += pop[oc * taps + t];
                         }
                     }
-                    int yPos = yOff + oc0 * outPlane + oy * s.outW() + ox;
-                    int iy0 = oy * s.strideH() - s.padH();
-                    int ix0 = ox * s.strideW() - s.padW();
-                    int kyLo = firstTap(iy0, s.dilationH());
-                    int kyHi = endTap(iy0, s.dilationH(), s.kernelH(), s.height());
-                    int kxLo = firstTap(ix0, s.dilationW());
-                    int kxHi = endTap(ix0, s.dilationW(), s.kernelW(), s.width());
-                    int validTaps = Math.max(0, kyHi - kyLo) * Math.max(0, kxHi - kxLo);
-                    int valid = validTaps * s.channels();
-                    if (validTaps != taps) {
-                        int at = oc0 * taps;
-                        d0 -= paddedTapsPopcount(s, pop, at, kyLo, kyHi, kxLo, kxHi);
-                        d1 -= filters > 1 ? paddedTapsPopcount(s, pop, at + taps, kyLo, kyHi, kxLo, kxHi) : 0;
-                        d2 -= filters > 2 ? paddedTapsPopcount(s, pop, at + 2 * taps, kyLo, kyHi, kxLo, kxHi) : 0;
-                        d3 -= filters > 3 ? paddedTapsPopcount(s, pop, at + 3 * taps, kyLo, kyHi, kxLo, kxHi) : 0;
-                    }
-                    write(y, yPos, beta, alpha, alphaOff + oc0, bias, biasOff + oc0, valid - 2 * d0);
-                    if (filters > 1) {
-                        write(y, yPos + outPlane, beta, alpha, alphaOff + oc0 + 1, bias, biasOff + oc0 + 1, valid - 2 * d1);
-                    }
-                    if (filters > 2) {
-                        write(y, yPos + 2 * outPlane, beta, alpha, alphaOff + oc0 + 2, bias, biasOff + oc0 + 2,
-                                valid - 2 * d2);
-                    }
-                    if (filters > 3) {
-                        write(y, yPos + 3 * outPlane, beta, alpha, alphaOff + oc0 + 3, bias, biasOff + oc0 + 3,
-                                valid - 2 * d3);
-                    }
+                    out[r * shape.outChannels() + oc] = n;
                 }
             }
         }
-    }
-
-    /** The popcounts of one filter's taps that fall in the padding (outside {@code [kyLo, kyHi) x [kxLo, kxHi)}). */
-    private static int paddedTapsPopcount(BinaryConv.Shape s, int[] pop, int at, int kyLo, int kyHi, int kxLo,
-                                          int kxHi) {
-        int n = 0;
-        for (int ky = 0; ky < s.kernelH(); ky++) {
-            boolean rowValid = ky >= kyLo && ky < kyHi;
-            for (int kx = 0; kx < s.kernelW(); kx++) {
-                if (!rowValid || kx < kxLo || kx >= kxHi) {
-                    n += pop[at + ky * s.kernelW() + kx];
-                }
-            }
-        }
-        return n;
-    }
-
-    private static void write(float[] y, int at, float beta, float[] alpha, int a, float[] bias, int b, int dot) {
-        float v = beta * alpha[a] * dot;
-        y[at] = bias == null ? v : v + bias[b];
-    }
-
-    /** The first tap {@code k >= 0} with {@code i0 + k * d >= 0}. */
-    private static int firstTap(int i0, int d) {
-        return i0 >= 0 ? 0 : (-i0 + d - 1) / d;
-    }
-
-    /** One past the last tap {@code k < kernel} with {@code i0 + k * d < length}. */
-    private static int endTap(int i0, int d, int kernel, int length) {
-        return i0 >= length ? 0 : Math.min(kernel, (length - 1 - i0) / d + 1);
     }
 }

@@ -1,6 +1,8 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.BinaryConv;
+import dev.minnow.engine.kernel.BinaryKernels;
+import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.PaddedBinaryConv;
 import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.tensor.DataType;
@@ -30,9 +32,10 @@ import java.util.Objects;
  * {@code scale_activations}. Inference only (training uses the float graph with straight-through
  * binarisation).
  *
- * <p>Each run packs the image's signs once into a zero-bordered bit plane and computes blocks of four
- * filters per pass ({@link PaddedBinaryConv}); threads take ranges of filter blocks. The weights
- * are re-laid-out once per plan while W is a constant.
+ * <p>Each run packs the image's signs once into a zero-bordered bit plane, gathers the windows of
+ * four output positions at a time, and counts disagreements with {@link KernelProvider#binary()}
+ * ({@link PaddedBinaryConv}); threads take ranges of filters. The weights are re-laid-out, and the
+ * border corrections summed, once per plan while W is a constant.
  *
  * <p>Cost: {@code macs} counts the binary multiply-adds as Conv would count float ones,
  * {@code N * C_out * H_out * W_out * C * kh * kw}; the kernel does them 64 at a time.
@@ -140,22 +143,28 @@ public final class XnorConv implements Op {
         for (int n = 0; n < x.shape().dim(0); n++) {
             int xo = x.offset() + n * imageSize;
             double absSum = PaddedBinaryConv.packActivations(xd, xo, s, blocks.bits);
+            PaddedBinaryConv.gatherWindows(s, blocks.bits, blocks.windows);
             float beta = scaleActivations ? (float) (absSum / imageSize) : 1f;
             blocks.set(alpha, b, beta, y, y.offset() + n * outImage);
-            Parallel.forRange(ctx.threads(), PaddedBinaryConv.blocks(s), blocks);
+            Parallel.forRange(ctx.threads(), s.outChannels(), blocks);
         }
     }
 
     /**
-     * The padded packed image, the interleaved weights with their tap popcounts (made once while W
-     * is the same constant tensor), and one image's arguments: a reusable loop body over filter
-     * blocks, so that a run allocates nothing.
+     * The padded packed image and its gathered windows, the repeated weights with their border
+     * corrections (made once while W is the same constant tensor), and one image's arguments: a
+     * reusable loop body over filters, so that a run allocates nothing.
      */
     private static final class Blocks implements Parallel.RangeBody {
         final BinaryConv.Shape shape;
+        final BinaryKernels kernels = KernelProvider.binary();
         final long[] bits;
+        final long[] windows;
         final long[] weights;
         final int[] tapPopcounts;
+        final PaddedBinaryConv.Border border;
+        final int[] counts;
+        final int[] corrections;
         private Tensor preparedFrom;
         private Tensor alpha;
         private Tensor bias;
@@ -166,17 +175,22 @@ public final class XnorConv implements Op {
         Blocks(BinaryConv.Shape s) {
             shape = s;
             bits = new long[PaddedBinaryConv.paddedLongs(s)];
-            weights = new long[PaddedBinaryConv.interleavedLongs(s)];
+            windows = new long[PaddedBinaryConv.windowLongs(s)];
+            weights = new long[PaddedBinaryConv.repeatedLongs(s)];
             tapPopcounts = new int[s.outChannels() * s.kernelH() * s.kernelW()];
+            border = PaddedBinaryConv.Border.of(s);
+            counts = new int[PaddedBinaryConv.countInts(s)];
+            corrections = new int[border.correctionInts()];
         }
 
-        /** Interleaves W unless this constant tensor was interleaved already (a non-constant W is redone every run). */
+        /** Lays W out unless this constant tensor was laid out already (a non-constant W is redone every run). */
         void prepareWeights(Tensor w, boolean constant) {
             if (constant && preparedFrom == w) {
                 return;
             }
-            PaddedBinaryConv.interleaveWeights(w.longData(), w.offset(), shape, weights);
+            PaddedBinaryConv.repeatWeights(w.longData(), w.offset(), shape, weights);
             PaddedBinaryConv.tapPopcounts(w.longData(), w.offset(), shape, tapPopcounts);
+            border.corrections(tapPopcounts, corrections);
             preparedFrom = constant ? w : null;
         }
 
@@ -190,8 +204,9 @@ public final class XnorConv implements Op {
 
         @Override
         public void run(int from, int to) {
-            PaddedBinaryConv.forwardBlocks(shape, bits, weights, tapPopcounts, alpha.data(), alpha.offset(), beta,
-                    bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y.data(), yOff, from, to);
+            PaddedBinaryConv.forwardFilters(shape, kernels, windows, weights, border, corrections, alpha.data(),
+                    alpha.offset(), beta, bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y.data(),
+                    yOff, counts, from, to);
         }
     }
 

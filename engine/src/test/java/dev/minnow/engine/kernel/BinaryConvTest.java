@@ -42,9 +42,13 @@ class BinaryConvTest {
         check(9, 11, 4, 6, 5, 3, 4, 1);     // pad wider than half the kernel, stride 3
         check(5, 4, 4, 7, 1, 1, 0, 1);      // pointwise
         check(33, 3, 3, 2, 3, 1, 3, 1);     // windows entirely in the padding: dot 0, output = bias
-        check(20, 9, 7, 9, 3, 1, 2, 2);     // two blocks of four filters and one more, dilation 2
+        check(20, 9, 7, 9, 3, 1, 2, 2);     // nine filters in two uneven ranges, dilation 2
         check(256, 6, 6, 6, 3, 1, 1, 1);    // the benchmark's channel count, a partial last block
         check(65, 10, 3, 2, 3, 2, 1, 1);    // stride 2 over an even extent: the last window ends before the edge
+        check(128, 9, 9, 5, 2, 1, 1, 1);    // 8 words per window: whole steps of the adder tree, no remainder
+        check(200, 17, 16, 4, 3, 1, 1, 1);  // 272 positions: several tiles of 64, and a partial one
+        check(512, 5, 6, 3, 3, 1, 1, 1);    // 72 words per window: nine steps of the adder tree
+        check(7, 13, 11, 3, 7, 2, 3, 1);    // 7x7 stride 2: 49 words padded to 52, one partial group
     }
 
     private static void check(int c, int h, int w, int oc, int k, int stride, int pad, int dil) {
@@ -93,7 +97,7 @@ class BinaryConvTest {
         BinaryConv.forwardRows(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, y, 5, oh / 2, oh);
         float[] reference = new float[oc * oh * ow + 5];
         BinaryConv.forwardRowsOneFilter(s, xb, 3, wb, 2, alpha, 0, beta, bias, 0, reference, 5, 0, oh);
-        // the padded, filter-interleaved path: two ranges of filter blocks, results bit-identical
+        // the padded path: windows gathered four at a time, the border corrected per rectangle
         long[] padded = new long[PaddedBinaryConv.paddedLongs(s)];
         java.util.Arrays.fill(padded, -1L);   // every word must be written, the border with zeros
         double absSum = PaddedBinaryConv.packActivations(x, 0, s, padded);
@@ -102,18 +106,29 @@ class BinaryConvTest {
             wantSum += Math.abs(v);
         }
         assertThat(absSum).isCloseTo(wantSum, offset(1e-9 * wantSum));
-        long[] interleaved = new long[PaddedBinaryConv.interleavedLongs(s)];
-        PaddedBinaryConv.interleaveWeights(wb, 2, s, interleaved);
         int[] pop = new int[oc * k * k];
         PaddedBinaryConv.tapPopcounts(wb, 2, s, pop);
-        float[] fast = new float[oc * oh * ow + 5];
-        int blocks = PaddedBinaryConv.blocks(s);
-        PaddedBinaryConv.forwardBlocks(s, padded, interleaved, pop, alpha, 0, beta, bias, 0, fast, 5, 0, blocks / 2);
-        PaddedBinaryConv.forwardBlocks(s, padded, interleaved, pop, alpha, 0, beta, bias, 0, fast, 5, blocks / 2, blocks);
-        for (int o = 0; o < oc; o++) {
-            for (int p = 0; p < oh * ow; p++) {
-                assertThat(fast[5 + o * oh * ow + p]).as("padded path, oc %d position %d (C=%d k=%d s=%d p=%d d=%d)", o, p,
-                        c, k, stride, pad, dil).isEqualTo(reference[5 + o * oh * ow + p]);
+        long[] windows = new long[PaddedBinaryConv.windowLongs(s)];
+        java.util.Arrays.fill(windows, -1L);  // every word must be written, the padding words with zeros
+        PaddedBinaryConv.gatherWindows(s, padded, windows);
+        long[] repeated = new long[PaddedBinaryConv.repeatedLongs(s)];
+        PaddedBinaryConv.repeatWeights(wb, 2, s, repeated);
+        PaddedBinaryConv.Border border = PaddedBinaryConv.Border.of(s);
+        int[] corrections = new int[border.correctionInts()];
+        border.corrections(pop, corrections);
+        for (BinaryKernels kernels : BinaryKernelsTest.implementations()) {
+            // two ranges of filters sharing the scratch counts, as two threads would; results bit-identical
+            float[] fast = new float[oc * oh * ow + 5];
+            int[] counts = new int[PaddedBinaryConv.countInts(s)];
+            PaddedBinaryConv.forwardFilters(s, kernels, windows, repeated, border, corrections, alpha, 0, beta, bias,
+                    0, fast, 5, counts, 0, oc / 2);
+            PaddedBinaryConv.forwardFilters(s, kernels, windows, repeated, border, corrections, alpha, 0, beta, bias,
+                    0, fast, 5, counts, oc / 2, oc);
+            for (int o = 0; o < oc; o++) {
+                for (int p = 0; p < oh * ow; p++) {
+                    assertThat(fast[5 + o * oh * ow + p]).as("padded path (%s), oc %d position %d (C=%d k=%d s=%d p=%d d=%d)",
+                            kernels.name(), o, p, c, k, stride, pad, dil).isEqualTo(reference[5 + o * oh * ow + p]);
+                }
             }
         }
         for (int o = 0; o < oc; o++) {
