@@ -15,10 +15,10 @@ import java.util.Map;
  * window needs below)}, likewise {@code Wp}, so every window lies wholly inside it.
  *
  * <p><b>Windows, four at a time.</b> {@link #gatherWindows} copies each output position's window
- * ({@code kh * kw * cw} words, padded with zero words to a multiple of four: {@link #windowWords})
+ * ({@code kh * kw * cw} words, padded with zero words to a multiple of eight: {@link #windowWords})
  * into groups of four positions whose words are interleaved, {@code [groups, words, 4]}: a 256-bit
  * load then holds word {@code k} of four windows. The filters' words are repeated four times to
- * match ({@link #repeatWeights}, once per plan). At 3x3x256 and 14x14 this is 56 KB of windows,
+ * match ({@link #repeatWeights}, once per plan). At 3x3x256 and 14x14 this is 62 KB of windows,
  * about what the image would be read as anyway, and each window is then reused by every filter.
  *
  * <p><b>Padding, exactly.</b> A padded tap holds 0 bits, which a +1/-1 tensor does not have: XOR
@@ -41,7 +41,7 @@ import java.util.Map;
  * the range passes over them.
  */
 public final class PaddedBinaryConv {
-    /** Groups of four windows per tile: 64 positions, 18 KB of windows at 3x3x256. */
+    /** Groups of four windows per tile: 64 positions, 20 KB of windows at 3x3x256. */
     public static final int TILE_GROUPS = 16;
 
     private PaddedBinaryConv() {
@@ -147,10 +147,10 @@ public final class PaddedBinaryConv {
         }
     }
 
-    /** Words per window: {@code kh * kw * cw}, rounded up to a multiple of four. */
+    /** Words per window: {@code kh * kw * cw}, rounded up to a multiple of eight. */
     public static int windowWords(BinaryConv.Shape s) {
         int words = s.kernelH() * s.kernelW() * s.channelWords();
-        return (words + BinaryKernels.LANES - 1) / BinaryKernels.LANES * BinaryKernels.LANES;
+        return (words + BinaryKernels.WORD_MULTIPLE - 1) / BinaryKernels.WORD_MULTIPLE * BinaryKernels.WORD_MULTIPLE;
     }
 
     /** Groups of four output positions: {@code ceil(outH * outW / 4)}. */

@@ -45,10 +45,10 @@ class BinaryConvTest {
         check(20, 9, 7, 9, 3, 1, 2, 2);     // nine filters in two uneven ranges, dilation 2
         check(256, 6, 6, 6, 3, 1, 1, 1);    // the benchmark's channel count, a partial last block
         check(65, 10, 3, 2, 3, 2, 1, 1);    // stride 2 over an even extent: the last window ends before the edge
-        check(128, 9, 9, 5, 2, 1, 1, 1);    // 8 words per window: whole steps of the adder tree, no remainder
+        check(128, 9, 9, 5, 2, 1, 1, 1);    // 8 words per window: one step of the adder tree, no padding words
         check(200, 17, 16, 4, 3, 1, 1, 1);  // 272 positions: several tiles of 64, and a partial one
         check(512, 5, 6, 3, 3, 1, 1, 1);    // 72 words per window: nine steps of the adder tree
-        check(7, 13, 11, 3, 7, 2, 3, 1);    // 7x7 stride 2: 49 words padded to 52, one partial group
+        check(7, 13, 11, 3, 7, 2, 3, 1);    // 7x7 stride 2: 49 words padded to 56, one partial group
     }
 
     private static void check(int c, int h, int w, int oc, int k, int stride, int pad, int dil) {

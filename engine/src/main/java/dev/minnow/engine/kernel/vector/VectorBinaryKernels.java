@@ -48,21 +48,19 @@ public final class VectorBinaryKernels implements BinaryKernels {
                               int outOff) {
         BinaryKernels.checkWords(words);
         int n = words * LANES;
-        int n8 = n - n % STEP;
         LongVector zero = LongVector.zero(S);
         for (int g = groupFrom, o = outOff; g < groupTo; g++, o += LANES) {
             int xg = g * n;
             LongVector ones = zero;
             LongVector twos = zero;
             LongVector fours = zero;
-            LongVector foursLast = zero;
             int e0 = 0;
             int e1 = 0;
             int e2 = 0;
             int e3 = 0;
             int xi = xg;
             int wi = wOff;
-            for (int xEnd = xg + n8; xi < xEnd; xi += STEP, wi += STEP) {
+            for (int xEnd = xg + n; xi < xEnd; xi += STEP, wi += STEP) {
                 LongVector d0 = word(x, xi, w, wi);
                 LongVector d1 = word(x, xi + 4, w, wi + 4);
                 LongVector s = d0.lanewise(VectorOperators.XOR, d1);
@@ -97,28 +95,13 @@ public final class VectorBinaryKernels implements BinaryKernels {
                 e2 += Long.bitCount(eights.lane(2));
                 e3 += Long.bitCount(eights.lane(3));
             }
-            if (n8 < n) { // words % 8 == 4: four more words, added up to a second vector of weight four
-                LongVector d0 = word(x, xi, w, wi);
-                LongVector d1 = word(x, xi + 4, w, wi + 4);
-                LongVector s = d0.lanewise(VectorOperators.XOR, d1);
-                LongVector twosA = d0.and(d1).or(ones.and(s));
-                ones = ones.lanewise(VectorOperators.XOR, s);
-                LongVector d2 = word(x, xi + 8, w, wi + 8);
-                LongVector d3 = word(x, xi + 12, w, wi + 12);
-                s = d2.lanewise(VectorOperators.XOR, d3);
-                LongVector twosB = d2.and(d3).or(ones.and(s));
-                ones = ones.lanewise(VectorOperators.XOR, s);
-                s = twosA.lanewise(VectorOperators.XOR, twosB);
-                foursLast = twosA.and(twosB).or(twos.and(s));
-                twos = twos.lanewise(VectorOperators.XOR, s);
-            }
-            out[o] = 8 * e0 + 4 * (Long.bitCount(fours.lane(0)) + Long.bitCount(foursLast.lane(0)))
+            out[o] = 8 * e0 + 4 * Long.bitCount(fours.lane(0))
                     + 2 * Long.bitCount(twos.lane(0)) + Long.bitCount(ones.lane(0));
-            out[o + 1] = 8 * e1 + 4 * (Long.bitCount(fours.lane(1)) + Long.bitCount(foursLast.lane(1)))
+            out[o + 1] = 8 * e1 + 4 * Long.bitCount(fours.lane(1))
                     + 2 * Long.bitCount(twos.lane(1)) + Long.bitCount(ones.lane(1));
-            out[o + 2] = 8 * e2 + 4 * (Long.bitCount(fours.lane(2)) + Long.bitCount(foursLast.lane(2)))
+            out[o + 2] = 8 * e2 + 4 * Long.bitCount(fours.lane(2))
                     + 2 * Long.bitCount(twos.lane(2)) + Long.bitCount(ones.lane(2));
-            out[o + 3] = 8 * e3 + 4 * (Long.bitCount(fours.lane(3)) + Long.bitCount(foursLast.lane(3)))
+            out[o + 3] = 8 * e3 + 4 * Long.bitCount(fours.lane(3))
                     + 2 * Long.bitCount(twos.lane(3)) + Long.bitCount(ones.lane(3));
         }
     }
