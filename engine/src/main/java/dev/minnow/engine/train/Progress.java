@@ -55,9 +55,16 @@ final class Progress {
         if (terminal) {
             out.print("\r" + " ".repeat(100) + "\r");
         }
-        out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.1f s, %.0f img/s, lr %.4g%n",
-                s.epoch(), epochs, s.trainLoss(), 100 * s.trainAccuracy(), s.testLoss(), 100 * s.testAccuracy(),
-                s.seconds(), s.imagesPerSecond(), s.learningRate());
+        out.println(epochLine(s, epochs));
+    }
+
+    /** The line closing an epoch; without a test set (the trainer evaluated nothing) it says so instead of "NaN". */
+    static String epochLine(EpochStats s, int epochs) {
+        String test = Double.isNaN(s.testLoss()) ? "no test set"
+                : String.format(Locale.ROOT, "test loss %.4f acc %.2f%%", s.testLoss(), 100 * s.testAccuracy());
+        return String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | %s | %.1f s, %.0f img/s, lr %.4g",
+                s.epoch(), epochs, s.trainLoss(), 100 * s.trainAccuracy(), test, s.seconds(), s.imagesPerSecond(),
+                s.learningRate());
     }
 
     static String formatSeconds(double s) {
