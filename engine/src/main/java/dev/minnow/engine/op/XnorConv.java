@@ -134,19 +134,19 @@ public final class XnorConv implements Op {
         BinaryConv.Shape s = new BinaryConv.Shape(channels, g.in[1], g.in[2], w.shape().dim(0), g.kernel[1],
                 g.kernel[2], g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2], g.dilations[1], g.dilations[2],
                 g.out[1], g.out[2]);
-        Blocks blocks = g.opCache instanceof Blocks r && r.shape.equals(s) ? r : new Blocks(s);
-        g.opCache = blocks;
-        blocks.prepareWeights(w, ctx.isConstantInput(1));
+        FilterWork work = g.opCache instanceof FilterWork r && r.shape.equals(s) ? r : new FilterWork(s);
+        g.opCache = work;
+        work.prepareWeights(w, ctx.isConstantInput(1));
         int imageSize = channels * s.height() * s.width();
         int outImage = s.outChannels() * s.outH() * s.outW();
         float[] xd = x.data();
         for (int n = 0; n < x.shape().dim(0); n++) {
             int xo = x.offset() + n * imageSize;
-            double absSum = PaddedBinaryConv.packActivations(xd, xo, s, blocks.bits);
-            PaddedBinaryConv.gatherWindows(s, blocks.bits, blocks.windows);
+            double absSum = PaddedBinaryConv.packActivations(xd, xo, s, work.bits);
+            PaddedBinaryConv.gatherWindows(s, work.bits, work.windows);
             float beta = scaleActivations ? (float) (absSum / imageSize) : 1f;
-            blocks.set(alpha, b, beta, y, y.offset() + n * outImage);
-            Parallel.forRange(ctx.threads(), s.outChannels(), blocks);
+            work.set(alpha, b, beta, y, y.offset() + n * outImage);
+            Parallel.forRange(ctx.threads(), s.outChannels(), work);
         }
     }
 
@@ -155,7 +155,7 @@ public final class XnorConv implements Op {
      * corrections (made once while W is the same constant tensor), and one image's arguments: a
      * reusable loop body over filters, so that a run allocates nothing.
      */
-    private static final class Blocks implements Parallel.RangeBody {
+    private static final class FilterWork implements Parallel.RangeBody {
         final BinaryConv.Shape shape;
         final BinaryKernels kernels = KernelProvider.binary();
         final long[] bits;
@@ -172,7 +172,7 @@ public final class XnorConv implements Op {
         private Tensor y;
         private int yOff;
 
-        Blocks(BinaryConv.Shape s) {
+        FilterWork(BinaryConv.Shape s) {
             shape = s;
             bits = new long[PaddedBinaryConv.paddedLongs(s)];
             windows = new long[PaddedBinaryConv.windowLongs(s)];
