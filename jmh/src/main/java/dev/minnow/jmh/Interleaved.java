@@ -166,8 +166,8 @@ public final class Interleaved {
             for (int j = 0; j < loaders.size(); j++) {
                 int i = j * perLoader + q * 2;
                 int first = j * perLoader;
-                System.out.printf(Locale.ROOT, "    %s, %s: %s / %s: 1 thread %.2f, 2 threads %.2f (medians);"
-                                + " %s is %.2fx / %.2fx faster%n", labels.get(j), "interleaved", parts[q], parts[0],
+                System.out.printf(Locale.ROOT, "    %s, interleaved: %s / %s: 1 thread %.2f, 2 threads %.2f (medians);"
+                                + " %s is %.2fx / %.2fx faster%n", labels.get(j), parts[q], parts[0],
                         median[i] / median[first], median[i + 1] / median[first + 1], parts[q],
                         median[first] / median[i], median[first + 1] / median[i + 1]);
             }

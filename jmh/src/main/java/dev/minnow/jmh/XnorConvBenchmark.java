@@ -65,12 +65,7 @@ public class XnorConvBenchmark {
     private BinaryConv.Shape shape;
     private long[] signs;
     private long[] bits;
-    private long[] padded;
-    private long[] windows;
-    private long[] repeated;
-    private PaddedBinaryConv.Border border;
-    private int[] corrections;
-    private int[] counts;
+    private PaddedBinaryConv.Layer layer;
     private BinaryKernels vectorKernels;
     private float[] alpha;
     private float[] bias;
@@ -94,16 +89,8 @@ public class XnorConvBenchmark {
             signs[i] = s.longData()[s.offset() + i];
         }
         bits = new long[shape.activationLongs()];
-        padded = new long[PaddedBinaryConv.paddedLongs(shape)];
-        windows = new long[PaddedBinaryConv.windowLongs(shape)];
-        repeated = new long[PaddedBinaryConv.repeatedLongs(shape)];
-        PaddedBinaryConv.repeatWeights(signs, 0, shape, repeated);
-        int[] tapPopcounts = new int[CHANNELS * 9];
-        PaddedBinaryConv.tapPopcounts(signs, 0, shape, tapPopcounts);
-        border = PaddedBinaryConv.Border.of(shape);
-        corrections = new int[border.correctionInts()];
-        border.corrections(tapPopcounts, corrections);
-        counts = new int[PaddedBinaryConv.countInts(shape)];
+        layer = new PaddedBinaryConv.Layer(shape);
+        layer.prepareWeights(signs, 0);
         vectorKernels = KernelProvider.binaryVectorOrNull();
         if (vectorKernels == null) {
             throw new IllegalStateException("the vector binary kernels need --add-modules jdk.incubator.vector");
@@ -173,10 +160,8 @@ public class XnorConvBenchmark {
     }
 
     private float[] paddedKernel(BinaryKernels kernels) {
-        PaddedBinaryConv.packActivations(x, 0, shape, padded);
-        PaddedBinaryConv.gatherWindows(shape, padded, windows);
-        PaddedBinaryConv.forwardFilters(shape, kernels, windows, repeated, border, corrections, alpha, 0, 1f, bias, 0,
-                y, 0, counts, 0, CHANNELS);
+        layer.packImage(x, 0);
+        layer.forwardFilters(kernels, alpha, 0, 1f, bias, 0, y, 0, 0, CHANNELS);
         return y;
     }
 }

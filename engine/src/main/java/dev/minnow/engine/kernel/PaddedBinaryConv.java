@@ -266,6 +266,59 @@ public final class PaddedBinaryConv {
     }
 
     /**
+     * The buffers of one layer shape, allocated once, and the three steps over them: lay out the
+     * weights ({@link #prepareWeights}, once per plan while they are constant), pack and gather one
+     * image ({@link #packImage}), and compute ranges of filters ({@link #forwardFilters}, from several
+     * threads at once if need be). What {@code XnorConv} runs, and what the benchmark times.
+     */
+    public static final class Layer {
+        private final BinaryConv.Shape shape;
+        private final long[] bits;
+        private final long[] windows;
+        private final long[] repeated;
+        private final int[] tapPopcounts;
+        private final Border border;
+        private final int[] corrections;
+        private final int[] counts;
+
+        public Layer(BinaryConv.Shape s) {
+            shape = s;
+            bits = new long[paddedLongs(s)];
+            windows = new long[windowLongs(s)];
+            repeated = new long[repeatedLongs(s)];
+            tapPopcounts = new int[s.outChannels() * s.kernelH() * s.kernelW()];
+            border = Border.of(s);
+            corrections = new int[border.correctionInts()];
+            counts = new int[countInts(s)];
+        }
+
+        public BinaryConv.Shape shape() {
+            return shape;
+        }
+
+        /** The packed weights {@code w [C_out, kh, kw, cw]} from {@code wOff}: repeated, with their border corrections. */
+        public void prepareWeights(long[] w, int wOff) {
+            repeatWeights(w, wOff, shape, repeated);
+            tapPopcounts(w, wOff, shape, tapPopcounts);
+            border.corrections(tapPopcounts, corrections);
+        }
+
+        /** Packs one image {@code x[C, H, W]} from {@code xOff} and gathers its windows; returns {@code sum |x|}. */
+        public double packImage(float[] x, int xOff) {
+            double absSum = packActivations(x, xOff, shape, bits);
+            gatherWindows(shape, bits, windows);
+            return absSum;
+        }
+
+        /** Filters {@code [filterFrom, filterTo)} of the packed image, as {@link PaddedBinaryConv#forwardFilters}. */
+        public void forwardFilters(BinaryKernels kernels, float[] alpha, int alphaOff, float beta, float[] bias,
+                                   int biasOff, float[] y, int yOff, int filterFrom, int filterTo) {
+            PaddedBinaryConv.forwardFilters(shape, kernels, windows, repeated, border, corrections, alpha, alphaOff,
+                    beta, bias, biasOff, y, yOff, counts, filterFrom, filterTo);
+        }
+    }
+
+    /**
      * Where each output position's window meets the padding: the rectangle of its valid taps
      * {@code [kyLo, kyHi) x [kxLo, kxHi)}, numbered per distinct rectangle, and its count of valid
      * bits {@code v * C}. Depends on the shape only; made once per plan.

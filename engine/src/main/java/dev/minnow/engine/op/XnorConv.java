@@ -134,7 +134,7 @@ public final class XnorConv implements Op {
         BinaryConv.Shape s = new BinaryConv.Shape(channels, g.in[1], g.in[2], w.shape().dim(0), g.kernel[1],
                 g.kernel[2], g.strides[1], g.strides[2], g.padBegin[1], g.padBegin[2], g.dilations[1], g.dilations[2],
                 g.out[1], g.out[2]);
-        FilterWork work = g.opCache instanceof FilterWork r && r.shape.equals(s) ? r : new FilterWork(s);
+        FilterWork work = g.opCache instanceof FilterWork r && r.layer.shape().equals(s) ? r : new FilterWork(s);
         g.opCache = work;
         work.prepareWeights(w, ctx.isConstantInput(1));
         int imageSize = channels * s.height() * s.width();
@@ -142,8 +142,7 @@ public final class XnorConv implements Op {
         float[] xd = x.data();
         for (int n = 0; n < x.shape().dim(0); n++) {
             int xo = x.offset() + n * imageSize;
-            double absSum = PaddedBinaryConv.packActivations(xd, xo, s, work.bits);
-            PaddedBinaryConv.gatherWindows(s, work.bits, work.windows);
+            double absSum = work.layer.packImage(xd, xo);
             float beta = scaleActivations ? (float) (absSum / imageSize) : 1f;
             work.set(alpha, b, beta, y, y.offset() + n * outImage);
             Parallel.forRange(ctx.threads(), s.outChannels(), work);
@@ -151,20 +150,13 @@ public final class XnorConv implements Op {
     }
 
     /**
-     * The padded packed image and its gathered windows, the repeated weights with their border
-     * corrections (made once while W is the same constant tensor), and one image's arguments: a
-     * reusable loop body over filters, so that a run allocates nothing.
+     * The layer's buffers ({@link PaddedBinaryConv.Layer}: the weights laid out once while W is the
+     * same constant tensor) and one image's arguments: a reusable loop body over filters, so that a
+     * run allocates nothing.
      */
     private static final class FilterWork implements Parallel.RangeBody {
-        final BinaryConv.Shape shape;
+        final PaddedBinaryConv.Layer layer;
         final BinaryKernels kernels = KernelProvider.binary();
-        final long[] bits;
-        final long[] windows;
-        final long[] weights;
-        final int[] tapPopcounts;
-        final PaddedBinaryConv.Border border;
-        final int[] counts;
-        final int[] corrections;
         private Tensor preparedFrom;
         private Tensor alpha;
         private Tensor bias;
@@ -173,14 +165,7 @@ public final class XnorConv implements Op {
         private int yOff;
 
         FilterWork(BinaryConv.Shape s) {
-            shape = s;
-            bits = new long[PaddedBinaryConv.paddedLongs(s)];
-            windows = new long[PaddedBinaryConv.windowLongs(s)];
-            weights = new long[PaddedBinaryConv.repeatedLongs(s)];
-            tapPopcounts = new int[s.outChannels() * s.kernelH() * s.kernelW()];
-            border = PaddedBinaryConv.Border.of(s);
-            counts = new int[PaddedBinaryConv.countInts(s)];
-            corrections = new int[border.correctionInts()];
+            layer = new PaddedBinaryConv.Layer(s);
         }
 
         /** Lays W out unless this constant tensor was laid out already (a non-constant W is redone every run). */
@@ -188,9 +173,7 @@ public final class XnorConv implements Op {
             if (constant && preparedFrom == w) {
                 return;
             }
-            PaddedBinaryConv.repeatWeights(w.longData(), w.offset(), shape, weights);
-            PaddedBinaryConv.tapPopcounts(w.longData(), w.offset(), shape, tapPopcounts);
-            border.corrections(tapPopcounts, corrections);
+            layer.prepareWeights(w.longData(), w.offset());
             preparedFrom = constant ? w : null;
         }
 
@@ -204,9 +187,8 @@ public final class XnorConv implements Op {
 
         @Override
         public void run(int from, int to) {
-            PaddedBinaryConv.forwardFilters(shape, kernels, windows, weights, border, corrections, alpha.data(),
-                    alpha.offset(), beta, bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), y.data(),
-                    yOff, counts, from, to);
+            layer.forwardFilters(kernels, alpha.data(), alpha.offset(), beta, bias == null ? null : bias.data(),
+                    bias == null ? 0 : bias.offset(), y.data(), yOff, from, to);
         }
     }
 
