@@ -11,22 +11,35 @@ import java.util.Arrays;
  * loop-invariant offsets (it cannot prove their relative alignment), so a textbook i-k-j GEMM
  * stays scalar at about 5 GFLOP/s. It does vectorise {@code y[j] += a * x[j]} when both arrays
  * are indexed from zero. The GEMM below is therefore organised around exactly that loop: the B
- * block is packed into one array per row and four rows of C accumulate in four zero-based row
- * arrays, so the innermost loop is {@code acc_r[j] += a_r * bRow[j]} for four rows at once
- * (sharing each load of {@code bRow[j]}).
+ * block is packed into one array per row, and four rows of C accumulate in one array at constant
+ * offsets, so the innermost loop is {@code acc[r * ACC_STRIDE + j] += a_r * bRow[j]} for four
+ * rows at once (sharing each load of {@code bRow[j]}).
+ *
+ * <p>Why one accumulator array and not four: SuperWord aligns the loop to one of the arrays and
+ * assumes the others are aligned alike. Four separately allocated arrays land wherever the
+ * allocator (and later the garbage collector) puts them, and when their starts differ by 16 bytes
+ * modulo 32 half the 256-bit loads and stores straddle two cache lines: the same GEMM 512^3 took
+ * 8.8 ms in one thread and 19 ms in another, depending only on where that thread's buffers were
+ * allocated, which showed up as two threads being barely faster than one (6.2-6.9 ms in every
+ * thread since, JDK 17 and 25). In one array the rows keep a fixed distance; it must be a
+ * multiple of the vector length (at 516 or 518 floats C2 does not vectorise the loop at all,
+ * 40 ms), and {@code ACC_STRIDE} is a multiple of 16 floats, one cache line, so every row starts
+ * at the same offset within its line.
  */
 public final class ScalarKernels implements SimdKernels {
     static final ScalarKernels INSTANCE = new ScalarKernels();
 
     private static final int KC = 256;
     private static final int NC = 512;
+    /** Distance between the accumulator rows: a multiple of 16 floats (see the class comment). */
+    private static final int ACC_STRIDE = NC + 80;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    /** Per-thread buffers: the packed B block (one array per row) and four accumulator rows. */
+    /** Per-thread buffers: the packed B block (one array per row) and four accumulator rows in one array. */
     private static final class Workspace {
         final float[][] bRows = new float[KC][NC];
-        final float[][] acc = new float[4][NC];
+        final float[] acc = new float[4 * ACC_STRIDE];
     }
 
     private ScalarKernels() {
@@ -54,10 +67,7 @@ public final class ScalarKernels implements SimdKernels {
         }
         Workspace ws = WORKSPACE.get();
         float[][] bRows = ws.bRows;
-        float[] acc0 = ws.acc[0];
-        float[] acc1 = ws.acc[1];
-        float[] acc2 = ws.acc[2];
-        float[] acc3 = ws.acc[3];
+        float[] acc = ws.acc;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -76,28 +86,25 @@ public final class ScalarKernels implements SimdKernels {
                 boolean add = accumulate || pc > 0;
                 int i = 0;
                 for (; i + 4 <= m; i += 4) {
-                    Arrays.fill(acc0, 0, nc, 0f);
-                    Arrays.fill(acc1, 0, nc, 0f);
-                    Arrays.fill(acc2, 0, nc, 0f);
-                    Arrays.fill(acc3, 0, nc, 0f);
+                    clearRows(acc, nc);
                     for (int p = 0; p < kc; p++) {
                         float a0 = alpha * elementA(transA, a, aOff, lda, i, pc + p);
                         float a1 = alpha * elementA(transA, a, aOff, lda, i + 1, pc + p);
                         float a2 = alpha * elementA(transA, a, aOff, lda, i + 2, pc + p);
                         float a3 = alpha * elementA(transA, a, aOff, lda, i + 3, pc + p);
-                        axpy4(nc, a0, a1, a2, a3, bRows[p], acc0, acc1, acc2, acc3);
+                        axpy4(nc, a0, a1, a2, a3, bRows[p], acc);
                     }
-                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
-                    storeRow(acc1, nc, c, cOff + (i + 1) * ldc + jc, add);
-                    storeRow(acc2, nc, c, cOff + (i + 2) * ldc + jc, add);
-                    storeRow(acc3, nc, c, cOff + (i + 3) * ldc + jc, add);
+                    storeRow(acc, 0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc, ACC_STRIDE, nc, c, cOff + (i + 1) * ldc + jc, add);
+                    storeRow(acc, 2 * ACC_STRIDE, nc, c, cOff + (i + 2) * ldc + jc, add);
+                    storeRow(acc, 3 * ACC_STRIDE, nc, c, cOff + (i + 3) * ldc + jc, add);
                 }
                 for (; i < m; i++) {
-                    Arrays.fill(acc0, 0, nc, 0f);
+                    Arrays.fill(acc, 0, nc, 0f);
                     for (int p = 0; p < kc; p++) {
-                        axpy1(nc, alpha * elementA(transA, a, aOff, lda, i, pc + p), bRows[p], acc0);
+                        axpy1(nc, alpha * elementA(transA, a, aOff, lda, i, pc + p), bRows[p], acc);
                     }
-                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc, 0, nc, c, cOff + i * ldc + jc, add);
                 }
             }
         }
@@ -124,10 +131,7 @@ public final class ScalarKernels implements SimdKernels {
         int lda = a.leadingDimension();
         Workspace ws = WORKSPACE.get();
         float[][] bRows = ws.bRows;
-        float[] acc0 = ws.acc[0];
-        float[] acc1 = ws.acc[1];
-        float[] acc2 = ws.acc[2];
-        float[] acc3 = ws.acc[3];
+        float[] acc = ws.acc;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -138,27 +142,24 @@ public final class ScalarKernels implements SimdKernels {
                 boolean add = pc > 0;
                 int i = 0;
                 for (; i + 4 <= m; i += 4) {
-                    Arrays.fill(acc0, 0, nc, 0f);
-                    Arrays.fill(acc1, 0, nc, 0f);
-                    Arrays.fill(acc2, 0, nc, 0f);
-                    Arrays.fill(acc3, 0, nc, 0f);
+                    clearRows(acc, nc);
                     int r0 = aOff + i * lda + pc;
                     for (int p = 0; p < kc; p++) {
                         axpy4(nc, av[r0 + p], av[r0 + lda + p], av[r0 + 2 * lda + p], av[r0 + 3 * lda + p],
-                                bRows[p], acc0, acc1, acc2, acc3);
+                                bRows[p], acc);
                     }
-                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
-                    storeRow(acc1, nc, c, cOff + (i + 1) * ldc + jc, add);
-                    storeRow(acc2, nc, c, cOff + (i + 2) * ldc + jc, add);
-                    storeRow(acc3, nc, c, cOff + (i + 3) * ldc + jc, add);
+                    storeRow(acc, 0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc, ACC_STRIDE, nc, c, cOff + (i + 1) * ldc + jc, add);
+                    storeRow(acc, 2 * ACC_STRIDE, nc, c, cOff + (i + 2) * ldc + jc, add);
+                    storeRow(acc, 3 * ACC_STRIDE, nc, c, cOff + (i + 3) * ldc + jc, add);
                 }
                 for (; i < m; i++) {
-                    Arrays.fill(acc0, 0, nc, 0f);
+                    Arrays.fill(acc, 0, nc, 0f);
                     int r = aOff + i * lda + pc;
                     for (int p = 0; p < kc; p++) {
-                        axpy1(nc, av[r + p], bRows[p], acc0);
+                        axpy1(nc, av[r + p], bRows[p], acc);
                     }
-                    storeRow(acc0, nc, c, cOff + i * ldc + jc, add);
+                    storeRow(acc, 0, nc, c, cOff + i * ldc + jc, add);
                 }
             }
             if (bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
@@ -177,15 +178,15 @@ public final class ScalarKernels implements SimdKernels {
         return transA ? a[aOff + col * lda + row] : a[aOff + row * lda + col];
     }
 
-    /** Four rows of {@code acc_r[j] += a_r * x[j]}; zero-based indexing keeps it vectorisable. */
+    /** Four rows of {@code acc_r[j] += a_r * x[j]}; constant offsets in {@code y} keep it vectorisable. */
     private static void axpy4(int n, float a0, float a1, float a2, float a3, float[] x,
-                              float[] y0, float[] y1, float[] y2, float[] y3) {
+                              float[] y) {
         for (int j = 0; j < n; j++) {
             float v = x[j];
-            y0[j] += a0 * v;
-            y1[j] += a1 * v;
-            y2[j] += a2 * v;
-            y3[j] += a3 * v;
+            y[j] += a0 * v;
+            y[ACC_STRIDE + j] += a1 * v;
+            y[2 * ACC_STRIDE + j] += a2 * v;
+            y[3 * ACC_STRIDE + j] += a3 * v;
         }
     }
 
@@ -195,13 +196,20 @@ public final class ScalarKernels implements SimdKernels {
         }
     }
 
-    private static void storeRow(float[] acc, int n, float[] c, int cOff, boolean add) {
+    /** Zeroes the first {@code n} floats of the four accumulator rows. */
+    private static void clearRows(float[] acc, int n) {
+        for (int r = 0; r < 4; r++) {
+            Arrays.fill(acc, r * ACC_STRIDE, r * ACC_STRIDE + n, 0f);
+        }
+    }
+
+    private static void storeRow(float[] acc, int accOff, int n, float[] c, int cOff, boolean add) {
         if (add) {
             for (int j = 0; j < n; j++) {
-                c[cOff + j] += acc[j];
+                c[cOff + j] += acc[accOff + j];
             }
         } else {
-            System.arraycopy(acc, 0, c, cOff, n);
+            System.arraycopy(acc, accOff, c, cOff, n);
         }
     }
 
