@@ -18,6 +18,12 @@ public final class Gemm {
     static final long PARALLEL_THRESHOLD = 1L << 16;
     /** Ranges per thread where a range costs nothing to start (see {@link Parallel#forRange(int, int, int, Parallel.RangeBody)}). */
     static final int CHUNKS_PER_THREAD = 4;
+    /**
+     * Columns per thread below which {@link #sgemmPacked} splits the scalar kernel's work by rows:
+     * C2 unrolls the kernel's vector loop to up to 64 floats per iteration, and a slice much
+     * narrower than twice that runs largely in its scalar pre- and post-loops.
+     */
+    static final int SCALAR_MIN_COLUMNS = 128;
 
     private Gemm() {
     }
@@ -160,15 +166,23 @@ public final class Gemm {
         int n = b.columns();
         long work = (long) a.rows() * n * a.columns();
         int blocks = (n + 15) / 16;
-        int t = work < PARALLEL_THRESHOLD ? 1 : Math.min(Math.max(1, threads), blocks);
+        int threadsWanted = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, threads);
+        // the scalar kernel runs its inner loop along the columns: give it rows instead of narrow
+        // column slices (ScalarKernels.gemmPackedRows), one range of whole 4-row blocks per thread
+        boolean byRows = a.owner() == ScalarKernels.INSTANCE && n < SCALAR_MIN_COLUMNS * threadsWanted
+                && a.rows() >= 8 * threadsWanted;
+        int t = Math.min(threadsWanted, byRows ? (a.rows() + 3) / 4 : blocks);
         if (t == 1) {
             a.owner().gemmPacked(a, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
             return;
         }
-        // several chunks per thread, claimed dynamically, but each at least 4 panels wide so that
-        // re-reading the packed A per chunk stays cheap next to the chunk's arithmetic
-        int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, blocks / (4 * t)));
+        // otherwise several chunks per thread, claimed dynamically, but each at least 4 panels
+        // wide so that re-reading the packed A per chunk stays cheap next to the chunk's arithmetic
+        // (for the scalar kernel at least 2 * SCALAR_MIN_COLUMNS wide, for its inner loop's sake)
+        int minChunk = a.owner() == ScalarKernels.INSTANCE ? 2 * SCALAR_MIN_COLUMNS / 16 : 4;
+        int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, blocks / (minChunk * t)));
         PackedJob job = PACKED_JOBS.get();
+        job.byRows = byRows;
         job.a = a;
         job.b = b;
         job.n = n;
@@ -180,7 +194,11 @@ public final class Gemm {
         job.lo = lo;
         job.hi = hi;
         try {
-            Parallel.forRange(t, blocks, perThread, job);
+            if (byRows) {
+                Parallel.forRange(t, (a.rows() + 3) / 4, job);
+            } else {
+                Parallel.forRange(t, blocks, perThread, job);
+            }
         } finally {
             job.a = null;
             job.b = null;
@@ -189,8 +207,12 @@ public final class Gemm {
         }
     }
 
-    /** One parallel packed GEMM, reused by its calling thread: whole 16-column slices per thread. */
+    /**
+     * One parallel packed GEMM, reused by its calling thread: whole 16-column slices per thread,
+     * or, for the scalar kernel on a narrow product, whole 4-row blocks.
+     */
     private static final class PackedJob implements Parallel.RangeBody {
+        boolean byRows;
         PackedLeft a;
         ColumnSource b;
         float[] c;
@@ -204,6 +226,12 @@ public final class Gemm {
 
         @Override
         public void run(int from, int to) {
+            if (byRows) {
+                int i0 = from * 4;
+                int i1 = Math.min(a.rows(), to * 4);
+                ScalarKernels.INSTANCE.gemmPackedRows(a, i0, i1 - i0, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
+                return;
+            }
             int j0 = from * 16;
             int j1 = Math.min(n, to * 16);
             a.owner().gemmPacked(a, b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
