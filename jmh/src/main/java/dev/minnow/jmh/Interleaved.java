@@ -20,7 +20,7 @@ import java.util.Random;
  * apart in two forks of one run (docs/performance.md, "Two threads").
  * <pre>
  * java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.minnow.jmh.Interleaved \
- *     [--jars OLD.jar,NEW.jar] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
+ *     [--jars OLD.jar,NEW.jar[@scalar]] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
  * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), a {@link Network},
  *          FLOAT3X3_256_14 or XNOR3X3_256_14 (the two layers of {@link XnorConvBenchmark}),
  *          or several subjects joined by '+' (measured interleaved with each other, each relative to the first)
@@ -29,9 +29,16 @@ import java.util.Random;
  * loader, so two versions of the engine, each with its own thread pool, run side by side; this
  * class is taken from its own jar and must only call what both versions have. Prints per
  * configuration the median and 10th percentile of the per-call times, the 1 -> 2 thread speed-ups,
- * and each jar's times relative to the first.
+ * and each jar's times relative to the first. A jar named with the suffix {@code @scalar}
+ * ({@code --jars B.jar,B.jar@scalar}) runs with its scalar kernels forced, as
+ * {@code -Dminnow.simd=scalar} would, so the scalar and the vector path are measured interleaved.
  */
 public final class Interleaved {
+
+    /** Appended to a jar in {@code --jars}: that copy of the engine runs its scalar kernels. */
+    private static final String SCALAR_SUFFIX = "@scalar";
+    private static final String SIMD_PROPERTY = "minnow.simd";
+    private static final String KERNEL_PROVIDER = "dev.minnow.engine.kernel.KernelProvider";
 
     private Interleaved() {
     }
@@ -81,7 +88,7 @@ public final class Interleaved {
             }
         }
         if (subjects.isEmpty()) {
-            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar] [--rounds N] [--round-seconds S] SUBJECT ..."
+            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar[@scalar]] [--rounds N] [--round-seconds S] SUBJECT ..."
                     + " (gemm1024, CONV3X3_64_56:1, MOBILENET_V2, ...)");
             System.exit(2);
         }
@@ -93,14 +100,39 @@ public final class Interleaved {
             labels.add("this build");
         }
         for (String jar : jars) {
-            loaders.add(new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL(), self},
-                    ClassLoader.getPlatformClassLoader()));
-            labels.add(Path.of(jar).getFileName().toString());
+            boolean scalar = jar.endsWith(SCALAR_SUFFIX);
+            String file = scalar ? jar.substring(0, jar.length() - SCALAR_SUFFIX.length()) : jar;
+            ClassLoader loader = new URLClassLoader(new URL[] {Path.of(file).toUri().toURL(), self},
+                    ClassLoader.getPlatformClassLoader());
+            selectKernels(loader, scalar);
+            loaders.add(loader);
+            labels.add(Path.of(file).getFileName() + (scalar ? SCALAR_SUFFIX : ""));
         }
         for (String what : subjects) {
             measure(what, loaders, labels, rounds, roundSeconds);
         }
         System.exit(0);   // the pools' workers are daemons, but leave no doubt
+    }
+
+    /**
+     * Initialises the engine's kernel choice in {@code loader} now, with the scalar kernels forced
+     * when {@code scalar} ({@code minnow.simd=scalar} is read once, when the provider class is
+     * initialised, so setting it just around that moment affects this loader only).
+     */
+    private static void selectKernels(ClassLoader loader, boolean scalar) throws ClassNotFoundException {
+        String before = System.getProperty(SIMD_PROPERTY);
+        if (scalar) {
+            System.setProperty(SIMD_PROPERTY, "scalar");
+        }
+        try {
+            Class.forName(KERNEL_PROVIDER, true, loader);
+        } finally {
+            if (before == null) {
+                System.clearProperty(SIMD_PROPERTY);
+            } else {
+                System.setProperty(SIMD_PROPERTY, before);
+            }
+        }
     }
 
     private static void measure(String what, List<ClassLoader> loaders, List<String> labels, int rounds,
