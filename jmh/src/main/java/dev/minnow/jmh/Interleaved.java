@@ -3,6 +3,11 @@ package dev.minnow.jmh;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.kernel.Gemm;
 import dev.minnow.engine.tensor.Shape;
+import dev.minnow.engine.tensor.Tensor;
+import dev.minnow.engine.train.Parameter;
+import dev.minnow.engine.train.Sgd;
+import dev.minnow.engine.train.TrainConfig;
+import dev.minnow.engine.train.Trainer;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -23,6 +28,7 @@ import java.util.Random;
  *     [--jars OLD.jar,NEW.jar[@scalar]] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
  * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), a {@link Network},
  *          FLOAT3X3_256_14 or XNOR3X3_256_14 (the two layers of {@link XnorConvBenchmark}),
+ *          TRAIN_ and a {@link LeNets} name (a training step of {@link TrainingBenchmark}),
  *          or several subjects joined by '+' (measured interleaved with each other, each relative to the first)
  * </pre>
  * With {@code --jars} each jar (a {@code benchmarks.jar} of some commit) gets its own class
@@ -37,6 +43,8 @@ public final class Interleaved {
 
     /** Appended to a jar in {@code --jars}: that copy of the engine runs its scalar kernels. */
     private static final String SCALAR_SUFFIX = "@scalar";
+    /** Subjects {@code TRAIN_LENET5}, {@code TRAIN_LENET300_100}: a training step of {@link TrainingBenchmark}. */
+    private static final String TRAIN_PREFIX = "TRAIN_";
     private static final String SIMD_PROPERTY = "minnow.simd";
     private static final String KERNEL_PROVIDER = "dev.minnow.engine.kernel.KernelProvider";
 
@@ -57,6 +65,9 @@ public final class Interleaved {
             }
             return () -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n, threads);
         }
+        if (what.startsWith(TRAIN_PREFIX)) {
+            return trainingStep(LeNets.valueOf(what.substring(TRAIN_PREFIX.length())), threads);
+        }
         MinnowInference inference;
         if (what.equals("FLOAT3X3_256_14") || what.equals("XNOR3X3_256_14")) {
             Graph conv = XnorConvBenchmark.floatConv();
@@ -72,6 +83,24 @@ public final class Interleaved {
             inference = MinnowInference.plan(network.graph(), network.inputShape(1), threads, 7);
         }
         return inference::run;
+    }
+
+    /** One SGD step of {@link TrainingBenchmark} (batch 64, random images and labels) on {@code net}. */
+    private static Runnable trainingStep(LeNets net, int threads) {
+        TrainConfig config = TrainConfig.of(1, TrainingBenchmark.BATCH, 1e-3f).withThreads(threads);
+        Trainer trainer = new Trainer(net.graph(), config, new Sgd(0.9f, false, 0f));
+        List<Parameter> active = new ArrayList<>(trainer.parameters().values());
+        Tensor images = Tensor.zeros(Shape.of(TrainingBenchmark.BATCH, 1, 28, 28));
+        Random r = new Random(3);
+        float[] d = images.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = r.nextFloat();
+        }
+        int[] labels = new int[TrainingBenchmark.BATCH];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = r.nextInt(10);
+        }
+        return () -> trainer.trainStep(images, labels, 1e-3f, active);
     }
 
     public static void main(String[] args) throws Exception {
