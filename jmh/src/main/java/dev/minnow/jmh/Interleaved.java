@@ -3,11 +3,6 @@ package dev.minnow.jmh;
 import dev.minnow.engine.graph.Graph;
 import dev.minnow.engine.kernel.Gemm;
 import dev.minnow.engine.tensor.Shape;
-import dev.minnow.engine.tensor.Tensor;
-import dev.minnow.engine.train.Parameter;
-import dev.minnow.engine.train.Sgd;
-import dev.minnow.engine.train.TrainConfig;
-import dev.minnow.engine.train.Trainer;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -66,7 +61,9 @@ public final class Interleaved {
             return () -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n, threads);
         }
         if (what.startsWith(TRAIN_PREFIX)) {
-            return trainingStep(LeNets.valueOf(what.substring(TRAIN_PREFIX.length())), threads);
+            TrainingBenchmark.Step step = new TrainingBenchmark.Step(LeNets.valueOf(what.substring(TRAIN_PREFIX.length())),
+                    threads);
+            return step::run;
         }
         MinnowInference inference;
         if (what.equals("FLOAT3X3_256_14") || what.equals("XNOR3X3_256_14")) {
@@ -83,24 +80,6 @@ public final class Interleaved {
             inference = MinnowInference.plan(network.graph(), network.inputShape(1), threads, 7);
         }
         return inference::run;
-    }
-
-    /** One SGD step of {@link TrainingBenchmark} (batch 64, random images and labels) on {@code net}. */
-    private static Runnable trainingStep(LeNets net, int threads) {
-        TrainConfig config = TrainConfig.of(1, TrainingBenchmark.BATCH, 1e-3f).withThreads(threads);
-        Trainer trainer = new Trainer(net.graph(), config, new Sgd(0.9f, false, 0f));
-        List<Parameter> active = new ArrayList<>(trainer.parameters().values());
-        Tensor images = Tensor.zeros(Shape.of(TrainingBenchmark.BATCH, 1, 28, 28));
-        Random r = new Random(3);
-        float[] d = images.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = r.nextFloat();
-        }
-        int[] labels = new int[TrainingBenchmark.BATCH];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = r.nextInt(10);
-        }
-        return () -> trainer.trainStep(images, labels, 1e-3f, active);
     }
 
     public static void main(String[] args) throws Exception {

@@ -48,10 +48,40 @@ public class TrainingBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private Trainer trainer;
-    private List<Parameter> active;
-    private Tensor images;
-    private int[] labels;
+    private Step step;
+
+    /**
+     * One SGD step on {@code net} with {@code threads} threads: a fresh trainer (momentum 0.9,
+     * learning rate 1e-3) and a batch of {@value #BATCH} seeded random images and labels. Also the
+     * training subjects of {@link Interleaved}.
+     */
+    static final class Step {
+        private final Trainer trainer;
+        private final List<Parameter> active;
+        private final Tensor images;
+        private final int[] labels;
+
+        Step(LeNets net, int threads) {
+            TrainConfig config = TrainConfig.of(1, BATCH, 1e-3f).withThreads(threads);
+            trainer = new Trainer(net.graph(), config, new Sgd(0.9f, false, 0f));
+            active = new ArrayList<>(trainer.parameters().values());
+            images = Tensor.zeros(Shape.of(BATCH, 1, 28, 28));
+            Random r = new Random(3);
+            float[] d = images.data();
+            for (int i = 0; i < d.length; i++) {
+                d[i] = r.nextFloat();
+            }
+            labels = new int[BATCH];
+            for (int i = 0; i < BATCH; i++) {
+                labels[i] = r.nextInt(10);
+            }
+        }
+
+        /** One step; returns the batch's loss. */
+        float run() {
+            return trainer.trainStep(images, labels, 1e-3f, active);
+        }
+    }
 
     /** The kernels this class measures. */
     protected String kernels() {
@@ -61,21 +91,9 @@ public class TrainingBenchmark {
     @Setup
     public void setUp() {
         KernelCheck.require(kernels());
-        TrainConfig config = TrainConfig.of(1, BATCH, 1e-3f).withThreads(threads);
-        trainer = new Trainer(net.graph(), config, new Sgd(0.9f, false, 0f));
-        active = new ArrayList<>(trainer.parameters().values());
-        images = Tensor.zeros(Shape.of(BATCH, 1, 28, 28));
-        Random r = new Random(3);
-        float[] d = images.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = r.nextFloat();
-        }
-        labels = new int[BATCH];
-        for (int i = 0; i < BATCH; i++) {
-            labels[i] = r.nextInt(10);
-        }
+        step = new Step(net, threads);
         // one step here, so that a missing backward pass fails in setup with the engine's message
-        float loss = trainer.trainStep(images, labels, 1e-3f, active);
+        float loss = step.run();
         if (!Float.isFinite(loss)) {
             throw new IllegalStateException(net + ": the first training step gave a loss of " + loss);
         }
@@ -83,6 +101,6 @@ public class TrainingBenchmark {
 
     @Benchmark
     public float trainStep() {
-        return trainer.trainStep(images, labels, 1e-3f, active);
+        return step.run();
     }
 }
