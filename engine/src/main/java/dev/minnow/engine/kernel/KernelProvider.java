@@ -26,6 +26,11 @@ public final class KernelProvider {
             ? ScalarBinaryKernels.INSTANCE
             : Objects.requireNonNullElse(binaryVectorOrNull(), ScalarBinaryKernels.INSTANCE);
 
+    private static final String VECTOR_WINOGRAD_CLASS = "dev.minnow.engine.kernel.vector.VectorWinograd";
+    private static final WinogradTransforms SELECTED_WINOGRAD = SELECTED == ScalarKernels.INSTANCE
+            ? WinogradTransforms.Scalar.INSTANCE
+            : Objects.requireNonNullElse(winogradVectorOrNull(), WinogradTransforms.Scalar.INSTANCE);
+
     private KernelProvider() {
     }
 
@@ -73,6 +78,19 @@ public final class KernelProvider {
     /** The Vector API XNOR-popcount kernels, or {@code null} when the module is not readable. */
     public static BinaryKernels binaryVectorOrNull() {
         return loadVector(VECTOR_BINARY_CLASS, BinaryKernels.class, "binary");
+    }
+
+    /**
+     * The transforms of Winograd convolutions, chosen with the float kernels: vector when
+     * {@link #kernels()} is, scalar otherwise.
+     */
+    public static WinogradTransforms winograd() {
+        return SELECTED_WINOGRAD;
+    }
+
+    /** The Vector API Winograd transforms, or {@code null} when the module is not readable. */
+    public static WinogradTransforms winogradVectorOrNull() {
+        return loadVector(VECTOR_WINOGRAD_CLASS, WinogradTransforms.class, "Winograd");
     }
 
     /** The Vector API implementation, or {@code null} when the module is not readable. */

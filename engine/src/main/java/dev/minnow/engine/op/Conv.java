@@ -6,6 +6,7 @@ import dev.minnow.engine.kernel.DepthwiseConv;
 import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.PackedLeft;
 import dev.minnow.engine.kernel.SimdKernels;
+import dev.minnow.engine.kernel.WinogradConv;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -245,11 +246,19 @@ public final class Conv implements Op {
             return false;
         }
         if (ctx.isConstantInput(1) && !ctx.training()) {
-            Packed packed = packedWeights(g, x, w);
             boolean clamp = activation != null && activation.isClamp();
+            float lo = clamp ? activation.lo() : Float.NEGATIVE_INFINITY;
+            float hi = clamp ? activation.hi() : Float.POSITIVE_INFINITY;
+            if (WinogradConv.chosen(inChannels / group, w.shape().dim(0) / group, g.in, g.out, g.kernel, g.strides,
+                    g.padBegin, g.dilations)) {
+                WinogradConv.forward(winogradWeights(g, x, w), x.data(), x.offset(),
+                        b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(), lo, hi,
+                        ctx.threads());
+                return clamp;
+            }
+            Packed packed = packedWeights(g, x, w);
             ConvGemm.forwardPacked(packed.shape, packed.weights, x.data(), x.offset(),
-                    b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
-                    clamp ? activation.lo() : Float.NEGATIVE_INFINITY, clamp ? activation.hi() : Float.POSITIVE_INFINITY,
+                    b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(), lo, hi,
                     packed.sources, ctx.threads());
             return clamp;
         }
@@ -312,6 +321,22 @@ public final class Conv implements Op {
                 new ConvGemm.Sources());
         g.opCache = p;
         return p;
+    }
+
+    /** Weights transformed and packed once per plan for {@link WinogradConv}. */
+    private record Winograd(Tensor source, SimdKernels kernels, WinogradConv.Prepared prepared) {
+    }
+
+    private WinogradConv.Prepared winogradWeights(WindowGeometry g, Tensor x, Tensor w) {
+        SimdKernels kernels = KernelProvider.kernels();
+        if (g.opCache instanceof Winograd p && p.source == w && p.kernels == kernels) {
+            return p.prepared;
+        }
+        WinogradConv.Prepared prepared = WinogradConv.prepare(kernels, x.shape().dim(0), x.shape().dim(1),
+                w.shape().dim(0), group, g.in[1], g.in[2], g.out[1], g.out[2], g.padBegin, g.dilations,
+                w.data(), w.offset());
+        g.opCache = new Winograd(w, kernels, prepared);
+        return prepared;
     }
 
     @Override
