@@ -32,19 +32,22 @@ package dev.minnow.engine.kernel;
  * each phase {@code p < d} read the inputs {@code p - pad + d*k} only: every phase is an undilated
  * convolution of a subsampled input, so tiles are cut per phase and the same transforms apply.
  *
- * <p><b>Layout and vectorisation.</b> Tiles are numbered row of tiles by row of tiles; a row of
- * tiles of one phase is transformed at once: its four input rows are first split into even and
- * odd samples, after which each of the 16 transformed values of all the row's tiles is a
- * unit-stride loop over tiles (which C2 vectorises), written straight into {@code V}'s rows. The
- * output transform is the same in reverse. Work is cut into <em>blocks</em> of whole rows of
- * tiles, small enough that a block's {@code V} and {@code M} stay in a core's L2 between the
- * transform, the GEMMs and the output transform: each thread takes whole blocks when there are
- * enough of them, otherwise each block's three stages are shared among the threads.
+ * <p><b>Layout and vectorisation.</b> Tiles are numbered row of tiles by row of tiles, each row's
+ * tiles phase by phase, each phase followed by one spare column. The four input rows of a row of
+ * tiles are first split into even and odd samples ({@link Workspace#split}), after which each of
+ * the 16 transformed values of all the tiles of a block is one unit-stride loop over its columns
+ * ({@link WinogradTransforms}: C2 does not vectorise these loops, so the vector kernels come with a
+ * Vector API version); the spare columns compute values nobody reads and keep the loop unbroken.
+ * The output transform is the same in reverse. Work is cut into <em>blocks</em> of whole rows of
+ * tiles, about {@link #BLOCK_COLUMNS} columns each, so that a block's {@code V} and {@code M} stay
+ * in cache between the transform, the GEMMs and the output transform: each thread takes whole
+ * blocks when there are enough of them, otherwise each block's three stages are shared among the
+ * threads. See docs/winograd.md for the measurements behind these choices.
  */
 public final class WinogradConv {
     /** Transformed points per tile (4 x 4). */
     static final int POINTS = 16;
-    /** Floats a block's {@code V} and {@code M} together stay under (2 MB each at most). */
+    /** Floats a block's {@code V} and {@code M} together stay under (2 MB). */
     private static final int BLOCK_FLOATS = 1 << 19;
     /**
      * Columns (tiles) a block aims for: the GEMMs of 16-wide register tiles ran at 40-47 GFLOP/s on
@@ -85,11 +88,26 @@ public final class WinogradConv {
                                  int[] padBegin, int[] dilations) {
         return ENABLED && inPerGroup >= MIN_CHANNELS && outPerGroup >= MIN_CHANNELS
                 && supports(in, kernel, strides, padBegin, dilations)
-                && (long) Axis.of(out[1], dilations[1], 0).tiles() * Axis.of(out[2], dilations[2], 0).tiles() >= MIN_TILES;
+                && (long) Axis.tiles(out[1], dilations[1]) * Axis.tiles(out[2], dilations[2]) >= MIN_TILES;
     }
 
     /** The tiles along one axis: per tile, the first of its two outputs and whether the second exists. */
     record Axis(int length, int dilation, int pad, int[] first, boolean[] pair, int[] phaseStart) {
+
+        /** Tiles of phase {@code p}: its outputs {@code p, p + dilation, ...} in pairs. */
+        private static int phaseTiles(int outLength, int dilation, int p) {
+            int outputs = (outLength - p + dilation - 1) / dilation;
+            return (outputs + 1) / 2;
+        }
+
+        /** How many tiles {@link #of} cuts (without allocating). */
+        static int tiles(int outLength, int dilation) {
+            int tiles = 0;
+            for (int p = 0; p < Math.min(dilation, outLength); p++) {
+                tiles += phaseTiles(outLength, dilation, p);
+            }
+            return tiles;
+        }
 
         /** Cuts {@code outLength} outputs into tiles of two outputs {@code dilation} apart, phase by phase. */
         static Axis of(int outLength, int dilation, int pad) {
@@ -98,8 +116,7 @@ public final class WinogradConv {
             int tiles = 0;
             for (int p = 0; p < phases; p++) {
                 phaseStart[p] = tiles;
-                int outputs = (outLength - p + dilation - 1) / dilation;
-                tiles += (outputs + 1) / 2;
+                tiles += phaseTiles(outLength, dilation, p);
             }
             phaseStart[phases] = tiles;
             int[] first = new int[tiles];

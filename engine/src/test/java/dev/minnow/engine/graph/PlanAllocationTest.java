@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The plan's promise that a steady-state inference allocates nothing (the speed issue allows "a
  * few hundred bytes"): bytes allocated by the calling thread and the pool's workers, counted by
  * the JVM ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}), around repeated runs
- * of a small network with the layers of MobileNet-V2 and LeNet (3x3, grouped, depthwise, pointwise
- * and strided convolutions, ReLU6, a residual Add, max pooling, global average pooling, a dense layer).
+ * of a small network with the layers of MobileNet-V2 and LeNet (3x3, Winograd 3x3, grouped,
+ * depthwise, pointwise and strided convolutions, ReLU6, a residual Add, max pooling, global average
+ * pooling, a dense layer).
  *
  * <p>Until the JIT has compiled the Vector API kernels, their vector values live on the heap, so
  * the test runs rounds of inferences until one round allocates (almost) nothing, and fails only if
@@ -32,7 +33,8 @@ class PlanAllocationTest {
         String x = b.input("input", 1, 3, 32, 32);
         String stem = b.relu6(b.batchNorm(b.conv(x, ConvSpec.same(16, 3).withStride(2).withoutBias())));
         String expand = b.relu6(b.conv(stem, ConvSpec.of(32, 1)));
-        String depthwise = b.relu6(b.conv(expand, ConvSpec.same(32, 3).withGroups(32)));
+        String wide = b.relu(b.conv(expand, ConvSpec.same(32, 3)));      // 32 -> 32, 3x3 on 16x16: Winograd
+        String depthwise = b.relu6(b.conv(wide, ConvSpec.same(32, 3).withGroups(32)));
         String project = b.conv(depthwise, ConvSpec.of(16, 1));
         String residual = b.add(project, stem);
         String pooled = b.maxPool(residual, 2, 2);

@@ -122,6 +122,7 @@ class WinogradConvTest {
         for (int length = 1; length < 30; length++) {
             for (int dilation = 1; dilation <= 4; dilation++) {
                 WinogradConv.Axis axis = WinogradConv.Axis.of(length, dilation, 1);
+                assertThat(WinogradConv.Axis.tiles(length, dilation)).isEqualTo(axis.tiles());
                 int[] seen = new int[length];
                 for (int t = 0; t < axis.tiles(); t++) {
                     seen[axis.first()[t]]++;
