@@ -213,40 +213,24 @@ public final class ConvGemm {
      * The units of one {@link #forwardPacked} call in parallel, reused by its calling thread; each
      * thread that runs units uses column sources of its own (their buffers are per thread too).
      */
-    private static final class UnitJob implements Parallel.RangeBody {
+    private static final class UnitJob extends ConvJob {
         private static final ThreadLocal<Sources> SOURCES = ThreadLocal.withInitial(Sources::new);
 
         Shape s;
         PackedLeft[] weights;
-        float[] x;
-        float[] b;
-        float[] y;
-        int xOff;
-        int bOff;
-        int yOff;
-        float lo;
-        float hi;
 
         void set(Shape shape, PackedLeft[] w, float[] in, int inOff, float[] bias, int biasOff, float[] out,
                  int outOff, float low, float high) {
             s = shape;
             weights = w;
-            x = in;
-            xOff = inOff;
-            b = bias;
-            bOff = biasOff;
-            y = out;
-            yOff = outOff;
-            lo = low;
-            hi = high;
+            setOperands(in, inOff, bias, biasOff, out, outOff, low, high);
         }
 
+        @Override
         void clear() {
+            super.clear();
             s = null;
             weights = null;
-            x = null;
-            b = null;
-            y = null;
         }
 
         @Override

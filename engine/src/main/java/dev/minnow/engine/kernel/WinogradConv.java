@@ -265,7 +265,8 @@ public final class WinogradConv {
     public static void forward(Prepared p, float[] x, int xOff, float[] b, int bOff, float[] y, int yOff,
                                float lo, float hi, int threads) {
         Job job = JOBS.get();
-        job.set(p, x, xOff, b, bOff, y, yOff, lo, hi);
+        job.p = p;
+        job.setOperands(x, xOff, b, bOff, y, yOff, lo, hi);
         try {
             int blocks = p.batch * p.blocksPerImage();
             if (threads <= 1 || blocks >= 2 * threads || blocks % threads == 0) {
@@ -298,40 +299,18 @@ public final class WinogradConv {
     private enum Stage { WHOLE_BLOCKS, INPUT, PRODUCTS, OUTPUT }
 
     /** One {@link #forward} call, reused by its calling thread. */
-    private static final class Job implements Parallel.RangeBody {
+    private static final class Job extends ConvJob {
         Prepared p;
-        float[] x;
-        float[] b;
-        float[] y;
-        int xOff;
-        int bOff;
-        int yOff;
-        float lo;
-        float hi;
         Stage stage;
         int block;
         int g;
         float[] v;
         float[] mm;
 
-        void set(Prepared prepared, float[] in, int inOff, float[] bias, int biasOff, float[] out, int outOff,
-                 float low, float high) {
-            p = prepared;
-            x = in;
-            xOff = inOff;
-            b = bias;
-            bOff = biasOff;
-            y = out;
-            yOff = outOff;
-            lo = low;
-            hi = high;
-        }
-
+        @Override
         void clear() {
+            super.clear();
             p = null;
-            x = null;
-            b = null;
-            y = null;
             v = null;
             mm = null;
         }
@@ -546,61 +525,6 @@ public final class WinogradConv {
                     y[out] = Math.min(hi, Math.max(lo, s[e + full] + bias));
                 }
             }
-        }
-    }
-
-    /** {@code V[xi]} of a block as a GEMM's right operand, read in place by kernels that can. */
-    static final class TileColumns implements ColumnSource {
-        private final MatrixColumns matrix = new MatrixColumns();
-        private int[] rowOffsets;
-        private float[] data;
-        private int off;
-        private int columns;
-
-        /** {@code V[xi]} at {@code v[offset + r * ld + col]}, with {@code rowStarts[r] = r * ld}. */
-        TileColumns set(float[] v, int offset, int ld, int rows, int cols, int[] rowStarts) {
-            matrix.set(v, offset, ld, rows, cols);
-            data = v;
-            off = offset;
-            columns = cols;
-            rowOffsets = rowStarts;
-            return this;
-        }
-
-        void clear() {
-            matrix.clear();
-            data = null;
-            rowOffsets = null;
-        }
-
-        @Override
-        public int rows() {
-            return matrix.rows();
-        }
-
-        @Override
-        public int columns() {
-            return columns;
-        }
-
-        @Override
-        public void copyPanels(int row0, int rowCount, int col0, int colCount, int panelWidth, float[] dst, int dstOff) {
-            matrix.copyPanels(row0, rowCount, col0, colCount, panelWidth, dst, dstOff);
-        }
-
-        @Override
-        public float[] inPlaceArray() {
-            return data;
-        }
-
-        @Override
-        public int[] inPlaceRowOffsets() {
-            return rowOffsets;
-        }
-
-        @Override
-        public int inPlaceColumn(int col, int width) {
-            return col + width <= columns ? off + col : -1;
         }
     }
 }
