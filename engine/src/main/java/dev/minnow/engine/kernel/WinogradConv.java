@@ -473,26 +473,20 @@ public final class WinogradConv {
                 for (int q = 0; q < qFrom; q++) {
                     s[(q & 1) == 0 ? e + (q >> 1) : o + (q >> 1)] = 0f;
                 }
-                if (dx == 1) {
-                    int q = qFrom;
-                    if ((q & 1) == 1) {
-                        s[o + (q >> 1)] = x[src + q];
-                        q++;
-                    }
-                    for (; q + 1 < qTo; q += 2) {
-                        s[e + (q >> 1)] = x[src + q];
-                        s[o + (q >> 1)] = x[src + q + 1];
-                    }
-                    if (q < qTo) {
-                        s[e + (q >> 1)] = x[src + q];
-                        q++;
-                    }
-                } else {
-                    for (int q = qFrom; q < qTo; q++) {
-                        s[(q & 1) == 0 ? e + (q >> 1) : o + (q >> 1)] = x[src + q * dx];
-                    }
+                int q = qFrom;
+                if ((q & 1) == 1) {
+                    s[o + (q >> 1)] = x[src + q * dx];
+                    q++;
                 }
-                for (int q = qTo; q < samples; q++) {
+                for (int at2 = src + q * dx; q + 1 < qTo; q += 2, at2 += 2 * dx) {   // even and odd in pairs
+                    s[e + (q >> 1)] = x[at2];
+                    s[o + (q >> 1)] = x[at2 + dx];
+                }
+                if (q < qTo) {
+                    s[e + (q >> 1)] = x[src + q * dx];
+                    q++;
+                }
+                for (; q < samples; q++) {
                     s[(q & 1) == 0 ? e + (q >> 1) : o + (q >> 1)] = 0f;
                 }
             }
