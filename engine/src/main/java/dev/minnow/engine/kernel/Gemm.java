@@ -180,11 +180,12 @@ public final class Gemm {
         int blocks = (n + 15) / 16;
         int threadsWanted = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, threads);
         // the scalar kernel runs its inner loop along the columns: give it rows instead of narrow
-        // column slices (ScalarKernels.gemmPackedRows), one range of whole 4-row blocks per thread
+        // column slices, one range of whole 4-row blocks per thread (the vector kernel takes row
+        // ranges too, but splitting by rows did not help it: docs/winograd.md, MobileNet-V2)
         boolean byRows = a.owner() == ScalarKernels.INSTANCE && scalarByRows(a.rows(), n, threadsWanted);
         int t = Math.min(threadsWanted, byRows ? (a.rows() + 3) / 4 : blocks);
         if (t == 1) {
-            a.owner().gemmPacked(a, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
+            a.owner().gemmPacked(a, 0, a.rows(), b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
             return;
         }
         // otherwise several chunks per thread, claimed dynamically, but each at least 4 panels
@@ -240,12 +241,12 @@ public final class Gemm {
             if (byRows) {
                 int i0 = from * 4;
                 int i1 = Math.min(a.rows(), to * 4);
-                ScalarKernels.INSTANCE.gemmPackedRows(a, i0, i1 - i0, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
+                a.owner().gemmPacked(a, i0, i1 - i0, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
                 return;
             }
             int j0 = from * 16;
             int j1 = Math.min(n, to * 16);
-            a.owner().gemmPacked(a, b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
+            a.owner().gemmPacked(a, 0, a.rows(), b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
         }
     }
 

@@ -115,23 +115,17 @@ public final class ScalarKernels implements SimdKernels {
         return PackedLeft.of(this, m, k, a, aOff, lda, null);
     }
 
-    @Override
-    public void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
-                           float[] bias, int biasOff, float lo, float hi) {
-        gemmPackedRows(a, 0, a.rows(), b, j0, n, c, cOff, ldc, bias, biasOff, lo, hi);
-    }
-
     /**
-     * {@link #gemmPacked} for rows {@code [i0, i0 + rows)} of A and C only ({@code cOff} still
-     * locates row 0 of C, {@code biasOff} the bias of row 0). {@link Gemm#sgemmPacked} splits a
-     * product with few columns this way across threads, because this kernel's inner loop runs
-     * along the columns: cut into narrow column slices, its trip count falls below what C2's
-     * unrolled vector loop handles (32 floats per iteration) and the slices run in the scalar
-     * pre- and post-loops (ResNet-18's last stage, 49 columns: two threads at 32 and 17 columns
-     * took twice as long as one thread with all 49, once C2 had compiled the loop on wider layers).
+     * {@link Gemm#sgemmPacked} splits a product with few columns by rows across threads for this
+     * kernel, because its inner loop runs along the columns: cut into narrow column slices, its
+     * trip count falls below what C2's unrolled vector loop handles (32 floats per iteration) and
+     * the slices run in the scalar pre- and post-loops (ResNet-18's last stage, 49 columns: two
+     * threads at 32 and 17 columns took twice as long as one thread with all 49, once C2 had
+     * compiled the loop on wider layers).
      */
-    void gemmPackedRows(PackedLeft a, int i0, int rows, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
-                        float[] bias, int biasOff, float lo, float hi) {
+    @Override
+    public void gemmPacked(PackedLeft a, int i0, int rows, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+                           float[] bias, int biasOff, float lo, float hi) {
         if (a.owner() != this) {
             throw new IllegalArgumentException("operand packed by " + a.owner().name() + ", not by " + name());
         }

@@ -45,13 +45,15 @@ public interface SimdKernels {
     PackedLeft packLeft(float[] a, int aOff, int lda, int m, int k);
 
     /**
-     * Single-threaded {@code C[:, j0 .. j0+n) = clamp(A * B[:, j0 .. j0+n) + bias, lo, hi)}: the
-     * product of a packed left operand and columns {@code j0 .. j0+n} of a column source, with a
-     * per-row bias (may be null) and a clamp fused into the final write (ReLU is {@code [0, inf)},
-     * ReLU6 {@code [0, 6]}, none {@code (-inf, inf)}). Column {@code j} of B lands in column
-     * {@code j - j0} of C.
+     * Single-threaded {@code C[i0 .. i0+rows, j0 .. j0+n) = clamp(A[i0 .. i0+rows, :] * B[:, j0 .. j0+n)
+     * + bias, lo, hi)}: rows of the product of a packed left operand and columns {@code j0 .. j0+n}
+     * of a column source, with a per-row bias (may be null) and a clamp fused into the final write
+     * (ReLU is {@code [0, inf)}, ReLU6 {@code [0, 6]}, none {@code (-inf, inf)}). Column {@code j}
+     * of B lands in column {@code j - j0} of C; {@code cOff} locates row 0 of C and {@code biasOff}
+     * the bias of row 0. {@code i0} is a multiple of 4 and so is {@code i0 + rows}, unless it is
+     * A's last row (whole register tiles, so that threads can share the rows of one product).
      */
-    void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+    void gemmPacked(PackedLeft a, int i0, int rows, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
                     float[] bias, int biasOff, float lo, float hi);
 
     /**

@@ -382,7 +382,7 @@ public final class WinogradConv {
             for (int xi = xi0; xi < xi1; xi++) {
                 PackedLeft a = p.u[grp * POINTS + xi];
                 TileColumns src = ws.source.set(vv, xi * cin * ld, ld, cin, tiles, p.rowOffsets);
-                a.owner().gemmPacked(a, src, 0, tiles, mOut, xi * m * ld, ld, null, 0,
+                a.owner().gemmPacked(a, 0, a.rows(), src, 0, tiles, mOut, xi * m * ld, ld, null, 0,
                         Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
             }
             ws.source.clear();

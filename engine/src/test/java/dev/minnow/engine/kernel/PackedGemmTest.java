@@ -46,6 +46,37 @@ class PackedGemmTest {
         }
     }
 
+    /** A row range computes exactly those rows of C (threads share a narrow product this way). */
+    @Test
+    void aRowRangeWritesOnlyItsRows() {
+        Random r = new Random(6);
+        int m = 150, n = 21, k = 70;
+        float[] a = GemmTest.random(r, m * k);
+        float[] b = GemmTest.random(r, k * n);
+        float[] expected = new float[m * n];
+        Gemm.sgemmNaive(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, expected, 0, n);
+        int[][] ranges = {{0, 4}, {4, 8}, {124, 12}, {128, 22}, {136, 14}, {0, 150}};   // across the 128-row blocks
+        for (SimdKernels impl : GemmTest.implementations()) {
+            PackedLeft packed = impl.packLeft(a, 0, k, m, k);
+            for (int[] range : ranges) {
+                float[] c = new float[m * n];
+                java.util.Arrays.fill(c, Float.NaN);
+                impl.gemmPacked(packed, range[0], range[1], ColumnSource.matrix(b, 0, n, k, n), 0, n, c, 0, n,
+                        null, 0, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+                for (int i = 0; i < m; i++) {
+                    boolean inside = i >= range[0] && i < range[0] + range[1];
+                    for (int j = 0; j < n; j++) {
+                        float got = c[i * n + j];
+                        if (inside ? !(Math.abs(got - expected[i * n + j]) <= GemmTest.tolerance(k)) : !Float.isNaN(got)) {
+                            throw new AssertionError(impl.name() + " rows " + range[0] + "+" + range[1] + " at " + i
+                                    + "," + j + ": " + got + (inside ? " vs " + expected[i * n + j] : " written"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void convColumnsProduceExactlyTheIm2colMatrix() {
         Random r = new Random(8);

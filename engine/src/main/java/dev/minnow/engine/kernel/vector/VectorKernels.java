@@ -13,8 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Loaded by name from {@link dev.minnow.engine.kernel.KernelProvider} only when the module is
  * readable. The species is a static final constant (C2 needs that to intrinsify the vector
- * operations); its initialiser runs only when this class is loaded, which the provider does only
- * when the module is present.
+ * operations).
  *
  * <h2>GEMM</h2> The classic Goto/BLIS structure (Goto and van de Geijn, "Anatomy of
  * High-Performance Matrix Multiplication", 2008; Van Zee and van de Geijn, BLIS, 2015):
@@ -45,9 +44,8 @@ public final class VectorKernels implements SimdKernels {
     private static final int NC = 4096;
     /**
      * Floats of one packed B block in {@link #gemmPacked}: 256 KB, half of a typical L2, so that the
-     * block a thread has just packed is still in its L2 when the micro-kernel reads it back. (With
-     * the prepacked weights there is no A block to keep in L2 beside it, and re-reading A once per
-     * block costs little: a block of 256 columns does 512 flops per float of A.)
+     * block a thread has just packed is still in its L2 when the micro-kernel reads it back (there is
+     * no A block beside it; re-reading the prepacked A per block of 256 columns costs little).
      */
     private static final int PACKED_B_FLOATS = 64 * 1024;
 
@@ -260,14 +258,16 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
-    public void gemmPacked(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+    public void gemmPacked(PackedLeft a, int i0, int rows, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
                            float[] bias, int biasOff, float lo, float hi) {
-        if (a.owner() != this) {
-            throw new IllegalArgumentException("operand packed by " + a.owner().name() + ", not by " + name());
-        }
         int m = a.rows();
         int k = a.columns();
-        if (m == 0 || n == 0) {
+        int i1 = i0 + rows;
+        if (a.owner() != this || i0 % MR != 0 || i0 < 0 || rows < 0 || i1 > m || (i1 % MR != 0 && i1 != m)) {
+            throw new IllegalArgumentException("operand packed by " + a.owner().name() + " (this is " + name()
+                    + "), rows [" + i0 + ", " + i1 + ") of " + m + " (whole tiles of " + MR + " rows)");
+        }
+        if (rows == 0 || n == 0) {
             return;
         }
         float[] data = a.data();
@@ -289,15 +289,15 @@ public final class VectorKernels implements SimdKernels {
                 packPanels(b, inPlace, pc, kc, j0 + jc, nc, bp, starts);
                 boolean acc = pc > 0;
                 boolean last = pc + kc == k;
-                for (int ic = 0, ib = 0; ic < m; ic += MC, ib++) {
-                    int mc = Math.min(MC, m - ic);
+                for (int ib = i0 / MC, ic = ib * MC; ic < i1; ic += MC, ib++) {
+                    int mc = Math.min(MC, i1 - ic);
                     int block = offsets[pb * iBlocks + ib];
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bo = jr * kc;
                         int start = starts[2 * (jr / NR)];
                         int start1 = starts[2 * (jr / NR) + 1];
-                        for (int ir = 0; ir < mc; ir += MR) {
+                        for (int ir = Math.max(0, i0 - ic); ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int ao = block + ir * kc;
                             int co = cOff + (ic + ir) * ldc + jc + jr;
