@@ -334,11 +334,12 @@ public final class WinogradConv {
             }
         }
 
-        /** Rows of tiles {@code [r0, r1)} of block {@code blk}, and its image. */
+        /** The first row of tiles of block {@code blk} (blocks are numbered image by image). */
         private int rowFrom(int blk) {
             return blk % p.blocksPerImage() * p.blockRows;
         }
 
+        /** One past its last row of tiles. */
         private int rowTo(int blk) {
             return Math.min(p.rows.tiles(), rowFrom(blk) + p.blockRows);
         }
