@@ -24,6 +24,8 @@ import java.util.Random;
  * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), a {@link Network},
  *          FLOAT3X3_256_14 or XNOR3X3_256_14 (the two layers of {@link XnorConvBenchmark}),
  *          TRAIN_ and a {@link LeNets} name (a training step of {@link TrainingBenchmark}),
+ *          MACS{fraction}_{zoo model} (a zoo model with that fraction of its conv MACs pruned away by
+ *          {@link StructuredPruningBenchmark}'s filter pruning, e.g. MACS0.5_resnet18; MACS0 for none),
  *          or several subjects joined by '+' (measured interleaved with each other, each relative to the first)
  * </pre>
  * With {@code --jars} each jar (a {@code benchmarks.jar} of some commit) gets its own class
@@ -40,6 +42,8 @@ public final class Interleaved {
     private static final String SCALAR_SUFFIX = "@scalar";
     /** Subjects {@code TRAIN_LENET5}, {@code TRAIN_LENET300_100}: a training step of {@link TrainingBenchmark}. */
     private static final String TRAIN_PREFIX = "TRAIN_";
+    /** Subjects {@code MACS0.5_resnet18} and the like: a structurally pruned zoo model. */
+    private static final String MACS_PREFIX = "MACS";
     private static final String SIMD_PROPERTY = "minnow.simd";
     private static final String KERNEL_PROVIDER = "dev.minnow.engine.kernel.KernelProvider";
 
@@ -66,7 +70,11 @@ public final class Interleaved {
             return step::run;
         }
         MinnowInference inference;
-        if (what.equals("FLOAT3X3_256_14") || what.equals("XNOR3X3_256_14")) {
+        if (what.startsWith(MACS_PREFIX)) {
+            int at = what.indexOf('_');
+            inference = StructuredPruningBenchmark.plan(what.substring(at + 1),
+                    Double.parseDouble(what.substring(MACS_PREFIX.length(), at)), threads);
+        } else if (what.equals("FLOAT3X3_256_14") || what.equals("XNOR3X3_256_14")) {
             Graph conv = XnorConvBenchmark.floatConv();
             Graph graph = what.startsWith("XNOR") ? XnorConvBenchmark.xnorConv(conv) : conv;
             inference = MinnowInference.plan(graph, Shape.of(1, XnorConvBenchmark.CHANNELS, XnorConvBenchmark.SIZE,

@@ -49,13 +49,22 @@ public class StructuredPruningBenchmark {
     @Setup
     public void setUp() {
         KernelCheck.require("vector");
+        inference = plan(model, macs, threads);
+    }
+
+    /**
+     * The zoo model with {@code macs} of its convolution MACs removed by uniform filter pruning (none
+     * for 0), optimised as {@code ./minnow bench} does, planned for batch 1 (also an {@code Interleaved}
+     * subject).
+     */
+    static MinnowInference plan(String model, double macs, int threads) {
         Graph g = Zoo.build(model);
         if (macs > 0) {
             g = StructuredPruner.byMacs(g, macs, StructuredPruner.Allocation.UNIFORM).graph();
         }
         g = GraphOptimizer.standard().optimize(g).graph();
         Zoo.Defaults d = Zoo.defaults(model);
-        inference = MinnowInference.plan(g, Shape.of(1, d.channels(), d.height(), d.width()), threads, 7);
+        return MinnowInference.plan(g, Shape.of(1, d.channels(), d.height(), d.width()), threads, 7);
     }
 
     @Benchmark
