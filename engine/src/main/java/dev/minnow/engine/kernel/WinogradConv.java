@@ -224,6 +224,19 @@ public final class WinogradConv {
     public static Prepared prepare(SimdKernels kernels, int batch, int inChannels, int outChannels, int group,
                                    int inH, int inW, int outH, int outW, int[] padBegin, int[] dilations,
                                    float[] w, int wOff) {
+        if (batch < 1 || group < 1 || inChannels < group || inChannels % group != 0 || outChannels < group
+                || outChannels % group != 0 || inH < 1 || inW < 1 || outH < 1 || outW < 1
+                || dilations[1] < 1 || dilations[2] < 1 || padBegin[1] < 0 || padBegin[2] < 0) {
+            throw new IllegalArgumentException("Winograd convolution: batch " + batch + ", " + inChannels + " -> "
+                    + outChannels + " channels in " + group + " groups, input " + inH + "x" + inW + ", output " + outH
+                    + "x" + outW + ", padding " + padBegin[1] + "," + padBegin[2] + ", dilation " + dilations[1] + ","
+                    + dilations[2] + ": not a valid 3x3 stride-1 geometry");
+        }
+        long filters = (long) outChannels * (inChannels / group) * 9;
+        if (wOff < 0 || wOff + filters > w.length) {
+            throw new IllegalArgumentException("Winograd convolution: filters [" + outChannels + ", "
+                    + inChannels / group + ", 3, 3] at offset " + wOff + " do not fit in an array of " + w.length);
+        }
         int cin = inChannels / group;
         int m = outChannels / group;
         float[] u = new float[POINTS * outChannels * cin];
@@ -264,6 +277,15 @@ public final class WinogradConv {
      */
     public static void forward(Prepared p, float[] x, int xOff, float[] b, int bOff, float[] y, int yOff,
                                float lo, float hi, int threads) {
+        long in = (long) p.batch * p.inChannels * p.inH * p.inW;
+        long out = (long) p.batch * p.outChannels * p.rows.length * p.cols.length;
+        if (xOff < 0 || xOff + in > x.length || yOff < 0 || yOff + out > y.length
+                || (b != null && (bOff < 0 || bOff + p.outChannels > b.length))) {
+            throw new IllegalArgumentException("Winograd convolution: input of " + in + " floats at " + xOff
+                    + " (array of " + x.length + "), output of " + out + " at " + yOff + " (array of " + y.length + ")"
+                    + (b == null ? "" : ", bias of " + p.outChannels + " at " + bOff + " (array of " + b.length + ")")
+                    + ": does not fit");
+        }
         Job job = JOBS.get();
         job.p = p;
         job.setOperands(x, xOff, b, bOff, y, yOff, lo, hi);

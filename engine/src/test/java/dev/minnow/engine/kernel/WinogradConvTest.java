@@ -1,6 +1,7 @@
 package dev.minnow.engine.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,30 @@ class WinogradConvTest {
             vector.output(m, 1, step, count, outGot, st);
             assertThat(outGot).as("output transform, %d columns", count).containsExactly(outExpected);
         }
+    }
+
+    /** Arrays too short, offsets outside them, invalid geometries: a clear exception, not a wrong answer. */
+    @Test
+    void badArgumentsAreRefusedWithTheirNumbers() {
+        SimdKernels k = KernelProvider.scalar();
+        int[] pad = {0, 1, 1};
+        int[] one = {1, 1, 1};
+        float[] w = new float[8 * 4 * 9];
+        assertThatThrownBy(() -> WinogradConv.prepare(k, 1, 4, 8, 1, 6, 6, 6, 6, pad, one, new float[10], 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not fit in an array of 10");
+        assertThatThrownBy(() -> WinogradConv.prepare(k, 1, 4, 8, 3, 6, 6, 6, 6, pad, one, w, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in 3 groups");
+        assertThatThrownBy(() -> WinogradConv.prepare(k, 1, 4, 8, 1, 6, 6, 0, 6, pad, one, w, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output 0x6");
+        WinogradConv.Prepared p = WinogradConv.prepare(k, 1, 4, 8, 1, 6, 6, 6, 6, pad, one, w, 0);
+        float[] x = new float[4 * 36];
+        float[] y = new float[8 * 36];
+        assertThatThrownBy(() -> WinogradConv.forward(p, x, 1, null, 0, y, 0, 0f, 1f, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input of 144 floats at 1");
+        assertThatThrownBy(() -> WinogradConv.forward(p, x, 0, null, 0, new float[10], 0, 0f, 1f, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output of 288");
+        assertThatThrownBy(() -> WinogradConv.forward(p, x, 0, new float[3], 0, y, 0, 0f, 1f, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bias of 8");
     }
 
     @Test
