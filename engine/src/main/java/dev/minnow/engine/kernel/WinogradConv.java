@@ -404,7 +404,7 @@ public final class WinogradConv {
             int tiles = blockColumns(blk);
             for (int xi = xi0; xi < xi1; xi++) {
                 PackedLeft a = p.u[grp * POINTS + xi];
-                TileColumns src = ws.source.set(vv, xi * cin * ld, ld, cin, tiles, p.rowOffsets);
+                MatrixColumns src = ws.source.set(vv, xi * cin * ld, ld, cin, tiles).readInPlace(p.rowOffsets);
                 a.owner().gemmPacked(a, 0, a.rows(), src, 0, tiles, mOut, xi * m * ld, ld, null, 0,
                         Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
             }
@@ -450,7 +450,7 @@ public final class WinogradConv {
         float[] m = new float[0];
         float[] rows = new float[0];
         int stride;
-        final TileColumns source = new TileColumns();
+        final MatrixColumns source = new MatrixColumns();
 
         static Workspace get(Prepared p) {
             Workspace ws = WORKSPACES.get();
