@@ -22,6 +22,7 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.minnow.jmh.Interleaved \
  *     [--jars OLD.jar,NEW.jar[@scalar]] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
  * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), a {@link Network},
+ *          conv:IN,OUT,SIZE,K,STRIDE,GROUPS,DILATION,BATCH (any one convolution, {@link ConvSubject}),
  *          FLOAT3X3_256_14 or XNOR3X3_256_14 (the two layers of {@link XnorConvBenchmark}),
  *          TRAIN_ and a {@link LeNets} name (a training step of {@link TrainingBenchmark}),
  *          MACS{fraction}_{zoo model} (a zoo model with that fraction of its conv MACs pruned away by
@@ -79,6 +80,9 @@ public final class Interleaved {
             Graph graph = what.startsWith("XNOR") ? XnorConvBenchmark.xnorConv(conv) : conv;
             inference = MinnowInference.plan(graph, Shape.of(1, XnorConvBenchmark.CHANNELS, XnorConvBenchmark.SIZE,
                     XnorConvBenchmark.SIZE), threads, 7);
+        } else if (what.startsWith(ConvSubject.PREFIX)) {
+            ConvSubject conv = ConvSubject.parse(what);
+            inference = MinnowInference.plan(conv.graph(), conv.shape(), threads, 7);
         } else if (what.contains(":")) {
             String[] p = what.split(":");
             ConvLayer layer = ConvLayer.valueOf(p[0]);

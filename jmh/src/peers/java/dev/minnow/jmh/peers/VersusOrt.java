@@ -1,10 +1,9 @@
 package dev.minnow.jmh.peers;
 
-import dev.minnow.engine.graph.ConvSpec;
 import dev.minnow.engine.graph.Graph;
-import dev.minnow.engine.graph.ModelBuilder;
 import dev.minnow.engine.io.onnx.OnnxWriter;
 import dev.minnow.engine.tensor.Shape;
+import dev.minnow.jmh.ConvSubject;
 import dev.minnow.jmh.MinnowInference;
 import dev.minnow.jmh.Network;
 import java.nio.file.Files;
@@ -60,21 +59,12 @@ public final class VersusOrt {
         Shape shape;
         byte[] onnx;
         long macs;
-        if (subject.startsWith("conv:")) {
-            int[] f = Arrays.stream(subject.substring(5).split(",")).mapToInt(Integer::parseInt).toArray();
-            if (f.length != 8) {
-                throw new IllegalArgumentException("conv subject needs 8 numbers IN,OUT,SIZE,K,STRIDE,GROUPS,DILATION,BATCH: "
-                        + subject);
-            }
-            int cin = f[0], cout = f[1], size = f[2], k = f[3], stride = f[4], groups = f[5], dil = f[6], batch = f[7];
-            ModelBuilder b = new ModelBuilder("conv", 42);
-            String x = b.input("x", batch, cin, size, size);
-            graph = b.output(b.conv(x, ConvSpec.of(cout, k).withPad(dil * (k / 2)).withDilation(dil).withStride(stride)
-                    .withGroups(groups).named("conv"))).build();
-            shape = Shape.of(batch, cin, size, size);
+        if (subject.startsWith(ConvSubject.PREFIX)) {
+            ConvSubject conv = ConvSubject.parse(subject);
+            graph = conv.graph();
+            shape = conv.shape();
             onnx = OnnxWriter.toBytes(graph);
-            int out = (size - 1) / stride + 1;
-            macs = (long) batch * cout * out * out * (cin / groups) * k * k;
+            macs = conv.macs();
         } else {
             Network network = Network.valueOf(subject);
             graph = network.graph();
