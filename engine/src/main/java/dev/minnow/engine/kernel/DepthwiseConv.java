@@ -13,13 +13,16 @@ package dev.minnow.engine.kernel;
  * <p><b>How.</b> Per plane, the input is copied once into a zero-padded buffer (row copies; only
  * the borders are zeroed), so the inner loop needs no bounds checks. Each output row is then a
  * sum of {@code kH*kW} shifted input rows weighted by the filter taps
- * ({@link SimdKernels#shiftedRowSum}), which vectorises along the row. With stride 2 the rows are
- * still read at stride 1 along W, at full resolution, and every other result is kept: twice the
- * multiply-adds of that row, which are cheap, instead of a scalar de-interleaving copy of the
- * input, which is not. At stride 1 a plane whose width is not a multiple of 16 (the 28, 14 and 7 of
- * MobileNet's later layers) is computed as one long row over the whole padded plane instead, the
- * few outputs that straddle two input rows discarded. Planes are independent and split across
- * threads.
+ * ({@link SimdKernels#shiftedRowSum}), which vectorises along the row. At stride 1 a plane whose
+ * width is not a multiple of 16 (the 28, 14 and 7 of MobileNet's later layers) is computed as one
+ * long row over the whole padded plane instead, the few outputs that straddle two input rows
+ * discarded. With stride 2 the padded plane is split into its four phases (even/odd rows times
+ * even/odd columns, {@link #copyPhases}), so that output {@code (oh, ow)} reads phase
+ * {@code (kh % 2, kw % 2)} at {@code (oh + kh / 2, ow + kw / 2)}: stride 1 within each phase, and
+ * the whole plane is again one long row with one discarded output per row. (The first version
+ * computed every stride-1 output of the rows it needed and kept every other one: twice the
+ * multiply-adds and a scalar pick; the split costs one scalar pass over the input instead.)
+ * Planes are independent and split across threads.
  */
 public final class DepthwiseConv {
     /** Outputs per row are computed in multiples of this (2 vectors of 8 with AVX2; more is harmless). */
@@ -64,7 +67,7 @@ public final class DepthwiseConv {
                                int padTop, int padLeft, float lo, float hi, int threads) {
         int planes = batch * channels;
         int outPlane = outH * outW;
-        // outputs of a row at stride 1 along W (all of them, for stride 2 twice as many as kept)
+        // stride 1, rows of whole 16-output blocks: each output row straight into y
         int fullWidth = (outW - 1) * stride + 1;
         int widthRounded = (fullWidth + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
         int rowStride = widthRounded + kW - 1;
@@ -76,6 +79,22 @@ public final class DepthwiseConv {
             rowStride = outW + kW - 1;
             widthRounded = (outH * rowStride + DIRECT_BLOCK - 1) / DIRECT_BLOCK * DIRECT_BLOCK;
             paddedSize = widthRounded + (kH - 1) * rowStride + kW - 1;
+        }
+        int phaseSize = 0;
+        if (stride == 2) {
+            // four phase planes of outH + (kH - 1) / 2 rows of rowStride floats, then one long row over them
+            rowStride = outW + (kW - 1) / 2;
+            rows = outH + (kH - 1) / 2;
+            phaseSize = rows * rowStride;
+            widthRounded = (outH * rowStride + DIRECT_BLOCK - 1) / DIRECT_BLOCK * DIRECT_BLOCK;
+            int lastTap = 0;
+            for (int kh = 0; kh < kH; kh++) {
+                for (int kw = 0; kw < kW; kw++) {
+                    lastTap = Math.max(lastTap, phaseTap(kh, kw, rowStride, phaseSize));
+                }
+            }
+            // the long row reads past the last phase only for discarded outputs: zeros there
+            paddedSize = Math.max(lastTap + widthRounded, 4 * phaseSize);
         }
         long work = (long) planes * multiplier * outPlane * kH * kW;
         int t = work < 1 << 15 ? 1 : threads;
@@ -105,6 +124,7 @@ public final class DepthwiseConv {
         job.rows = rows;
         job.paddedSize = paddedSize;
         job.wholePlane = wholePlane;
+        job.phaseSize = phaseSize;
         job.lo = lo;
         job.hi = hi;
         job.clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
@@ -214,6 +234,8 @@ public final class DepthwiseConv {
         int rows;
         int paddedSize;
         boolean wholePlane;
+        /** Floats per phase plane at stride 2 (0 otherwise). */
+        int phaseSize;
         boolean clamp;
         float lo;
         float hi;
@@ -231,12 +253,23 @@ public final class DepthwiseConv {
             int inPlane = inH * inW;
             int outPlane = outH * outW;
             int outChannels = channels * multiplier;
-            // stride 1 with whole blocks of 16 outputs per row: rows go straight into y
-            boolean direct = stride == 1 && outW % DIRECT_BLOCK == 0;
+            boolean phased = stride == 2;
+            if (phased || wholePlane) {
+                for (int kh = 0; kh < kH; kh++) {
+                    for (int kw = 0; kw < kW; kw++) {
+                        taps[kh * kW + kw] = phased ? phaseTap(kh, kw, rowStride, phaseSize) : kh * rowStride + kw;
+                    }
+                }
+            }
             for (int p = from; p < to; p++) {
                 int n = p / channels;
                 int c = p % channels;
-                if (p == from) {
+                if (phased) {
+                    if (p == from) {
+                        java.util.Arrays.fill(padded, 0, paddedSize, 0f);   // the padding, for every plane
+                    }
+                    copyPhases(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
+                } else if (p == from) {
                     pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
                     java.util.Arrays.fill(padded, rows * rowStride, paddedSize, 0f);   // read only for discarded outputs
                 } else {
@@ -247,7 +280,7 @@ public final class DepthwiseConv {
                     float bias = b == null ? 0f : b[bOff + oc];
                     int wTaps = wOff + oc * kH * kW;
                     int yPlane = yOff + (n * outChannels + oc) * outPlane;
-                    if (wholePlane) {
+                    if (wholePlane || phased) {
                         planeSum(padded, row, taps, wTaps, bias, yPlane);
                         continue;
                     }
@@ -259,18 +292,7 @@ public final class DepthwiseConv {
                             }
                         }
                         int yRow = yPlane + oh * outW;
-                        if (direct) {
-                            k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW);
-                            if (clamp) {
-                                k.clamp(y, yRow, y, yRow, outW, lo, hi);
-                            }
-                            continue;
-                        }
-                        // stride 2 (stride 1 is direct or whole-plane): every other output of the row
-                        k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
-                        for (int ow = 0; ow < outW; ow++) {
-                            y[yRow + ow] = row[ow * stride];
-                        }
+                        k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW);   // whole 16-output blocks
                         if (clamp) {
                             k.clamp(y, yRow, y, yRow, outW, lo, hi);
                         }
@@ -280,19 +302,14 @@ public final class DepthwiseConv {
         }
 
         /**
-         * One output plane at stride 1 computed as a single row of {@code outH * rowStride} outputs
-         * over the padded plane (output {@code (oh, ow)} at {@code oh * rowStride + ow}; the
-         * {@code kW - 1} outputs past {@code outW} in each row straddle two input rows and are
-         * dropped). For the narrow planes of a network's late layers (14, 7) this replaces
-         * {@code outH} short rows, each rounded up to {@link #ROW_BLOCK} outputs and each paying
-         * the kernel's set-up, by one long one.
+         * One output plane computed as a single row of {@code outH * rowStride} outputs over the
+         * padded plane at stride 1, or over its phases at stride 2 (output {@code (oh, ow)} at
+         * {@code oh * rowStride + ow}; the outputs past {@code outW} in each row straddle two input
+         * rows and are dropped). For the narrow planes of a network's late layers (14, 7) this
+         * replaces {@code outH} short rows, each rounded up to {@link #ROW_BLOCK} outputs and each
+         * paying the kernel's set-up, by one long one. The caller has set the taps.
          */
         private void planeSum(float[] padded, float[] row, int[] taps, int wTaps, float bias, int yPlane) {
-            for (int kh = 0; kh < kH; kh++) {
-                for (int kw = 0; kw < kW; kw++) {
-                    taps[kh * kW + kw] = kh * rowStride + kw;
-                }
-            }
             k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
             for (int oh = 0; oh < outH; oh++) {
                 int yRow = yPlane + oh * outW;
@@ -368,6 +385,54 @@ public final class DepthwiseConv {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Where tap {@code (kh, kw)} of the first output reads in the phase buffer at stride 2: phase
+     * {@code (kh % 2, kw % 2)}, row {@code kh / 2}, column {@code kw / 2}.
+     */
+    private static int phaseTap(int kh, int kw, int rowStride, int phaseSize) {
+        return ((kh & 1) * 2 + (kw & 1)) * phaseSize + (kh >> 1) * rowStride + (kw >> 1);
+    }
+
+    /**
+     * Splits the zero-padded plane into its four phases for stride 2: phase {@code (a, b)} at
+     * {@code (2a + b) * phaseSize} holds {@code rows x rowStride} floats, element {@code (i, j)}
+     * being the padded input at row {@code 2i + a}, column {@code 2j + b}, i.e. input
+     * {@code (2i + a - padTop, 2j + b - padLeft)}. Only the image's elements are written: the
+     * caller zeroed the buffer once, and the padding sits at the same places in every plane.
+     * Each input row is read once, in pairs of columns (one to each column phase).
+     */
+    static void copyPhases(float[] x, int xPlane, int inH, int inW, float[] buf, int rows, int rowStride,
+                           int phaseSize, int padTop, int padLeft) {
+        int iwFrom = Math.max(0, -padLeft);
+        int iwTo = Math.min(inW, 2 * rowStride - padLeft);
+        if (iwTo <= iwFrom) {
+            return;
+        }
+        // the first column of a pair lands in an even padded column
+        int pairFrom = iwFrom + ((iwFrom + padLeft) & 1);
+        int pairs = (iwTo - pairFrom) / 2;
+        for (int ih = Math.max(0, -padTop), end = Math.min(inH, 2 * rows - padTop); ih < end; ih++) {
+            int r = ih + padTop;
+            int even = ((r & 1) * 2) * phaseSize + (r >> 1) * rowStride;   // phase (r % 2, 0), row r / 2
+            int odd = even + phaseSize;                                       // phase (r % 2, 1)
+            int src = xPlane + ih * inW;
+            if (pairFrom > iwFrom) {                                          // a lone first column, odd
+                buf[odd + ((iwFrom + padLeft) >> 1)] = x[src + iwFrom];
+            }
+            int s = src + pairFrom;
+            int e = even + ((pairFrom + padLeft) >> 1);
+            int o = odd + ((pairFrom + padLeft) >> 1);
+            for (int t = 0; t < pairs; t++) {
+                buf[e + t] = x[s + 2 * t];
+                buf[o + t] = x[s + 2 * t + 1];
+            }
+            int last = pairFrom + 2 * pairs;
+            if (last < iwTo) {                                                // a lone last column, even
+                buf[even + ((last + padLeft) >> 1)] = x[src + last];
             }
         }
     }

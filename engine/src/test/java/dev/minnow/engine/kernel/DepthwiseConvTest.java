@@ -30,6 +30,14 @@ class DepthwiseConvTest {
             {1, 9, 1, 7, 7, 3, 1, 1, 1, 1, 1},
             {1, 3, 2, 5, 12, 3, 1, 0, 2, 1, 0},
             {1, 4, 1, 28, 28, 5, 1, 2, 2, 2, 2},
+            // stride 2 through the four phases: even and odd sizes and paddings, 1x1 and 5x5 filters,
+            // several planes per thread (later planes rely on the zeros the first one wrote)
+            {2, 5, 1, 112, 112, 3, 2, 1, 1, 1, 1},
+            {1, 6, 1, 15, 17, 3, 2, 1, 1, 1, 1},
+            {1, 4, 1, 14, 14, 5, 2, 2, 2, 2, 2},
+            {1, 3, 2, 9, 11, 1, 2, 0, 0, 0, 0},
+            {2, 3, 1, 10, 13, 3, 2, 2, 0, 1, 2},
+            {1, 2, 1, 3, 3, 3, 2, 1, 1, 1, 1},
         };
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int[] c : cases) {
