@@ -48,6 +48,12 @@ public final class VectorKernels implements SimdKernels {
      * no A block beside it; re-reading the prepacked A per block of 256 columns costs little).
      */
     private static final int PACKED_B_FLOATS = 64 * 1024;
+    /**
+     * Products this short (a 1x1 convolution of at most 64 input channels, whose output is large
+     * next to its arithmetic) are swept by {@link #gemmPacked} row tile by row tile, so that C is
+     * written as 4 sequential streams instead of one stream per row of the block.
+     */
+    private static final int SHORT_K = 64;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -289,40 +295,56 @@ public final class VectorKernels implements SimdKernels {
                 packPanels(b, inPlace, pc, kc, j0 + jc, nc, bp, starts);
                 boolean acc = pc > 0;
                 boolean last = pc + kc == k;
+                // short products (kc <= SHORT_K) sweep the columns for one row tile after another
+                // (4 rows of C written at a time), the others sweep the row tiles for one B panel
+                // after another (that panel stays in L1)
+                boolean rowsOuter = kc <= SHORT_K;
                 for (int ib = i0 / MC, ic = ib * MC; ic < i1; ic += MC, ib++) {
                     int mc = Math.min(MC, i1 - ic);
                     int block = offsets[pb * iBlocks + ib];
-                    for (int jr = 0; jr < nc; jr += NR) {
+                    int irFrom = Math.max(0, i0 - ic);
+                    int panels = (nc + NR - 1) / NR;
+                    int tiles = (mc - irFrom + MR - 1) / MR;
+                    for (int q = 0, panel = 0, tile = 0, count = panels * tiles; q < count; q++) {
+                        int jr = panel * NR;
+                        int ir = irFrom + tile * MR;
+                        if (rowsOuter ? ++panel == panels : ++tile == tiles) {
+                            if (rowsOuter) {
+                                panel = 0;
+                                tile++;
+                            } else {
+                                tile = 0;
+                                panel++;
+                            }
+                        }
                         int nr = Math.min(NR, nc - jr);
                         int bo = jr * kc;
                         int start = starts[2 * (jr / NR)];
                         int start1 = starts[2 * (jr / NR) + 1];
-                        for (int ir = Math.max(0, i0 - ic); ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int ao = block + ir * kc;
-                            int co = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                if (start >= 0) {
-                                    microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc);
-                                } else {
-                                    microKernel(kc, data, ao, bp, bo, c, co, ldc, acc);
-                                }
-                                if (last && epilogue) {
-                                    epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
-                                }
+                        int mr = Math.min(MR, mc - ir);
+                        int ao = block + ir * kc;
+                        int co = cOff + (ic + ir) * ldc + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            if (start >= 0) {
+                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc);
                             } else {
-                                if (start >= 0) {
-                                    microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR, false);
-                                } else {
-                                    microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
-                                }
-                                for (int i = 0; i < mr; i++) {
-                                    float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
-                                    for (int j = 0; j < nr; j++) {
-                                        int at = co + i * ldc + j;
-                                        float v = ws.tile[i * NR + j] + (acc ? c[at] : 0f);
-                                        c[at] = last ? Math.min(Math.max(v + add, lo), hi) : v;
-                                    }
+                                microKernel(kc, data, ao, bp, bo, c, co, ldc, acc);
+                            }
+                            if (last && epilogue) {
+                                epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
+                            }
+                        } else {
+                            if (start >= 0) {
+                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR, false);
+                            } else {
+                                microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
+                            }
+                            for (int i = 0; i < mr; i++) {
+                                float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
+                                for (int j = 0; j < nr; j++) {
+                                    int at = co + i * ldc + j;
+                                    float v = ws.tile[i * NR + j] + (acc ? c[at] : 0f);
+                                    c[at] = last ? Math.min(Math.max(v + add, lo), hi) : v;
                                 }
                             }
                         }
