@@ -17,7 +17,7 @@ package dev.minnow.engine.kernel;
  * width is not a multiple of 16 (the 28, 14 and 7 of MobileNet's later layers) is computed as one
  * long row over the whole padded plane instead, the few outputs that straddle two input rows
  * discarded. With stride 2 the padded plane is split into its four phases (even/odd rows times
- * even/odd columns, {@link #copyPhases}), so that output {@code (oh, ow)} reads phase
+ * even/odd columns, {@link PhasePlanes}), so that output {@code (oh, ow)} reads phase
  * {@code (kh % 2, kw % 2)} at {@code (oh + kh / 2, ow + kw / 2)}: stride 1 within each phase, and
  * the whole plane is again one long row with one discarded output per row. (The first version
  * computed every stride-1 output of the rows it needed and kept every other one: twice the
@@ -82,19 +82,12 @@ public final class DepthwiseConv {
         }
         int phaseSize = 0;
         if (stride == 2) {
-            // four phase planes of outH + (kH - 1) / 2 rows of rowStride floats, then one long row over them
-            rowStride = outW + (kW - 1) / 2;
-            rows = outH + (kH - 1) / 2;
+            // four phase planes, then one long row over them
+            rowStride = PhasePlanes.rowStride(outW, kW);
+            rows = PhasePlanes.rows(outH, kH);
             phaseSize = rows * rowStride;
             widthRounded = (outH * rowStride + DIRECT_BLOCK - 1) / DIRECT_BLOCK * DIRECT_BLOCK;
-            int lastTap = 0;
-            for (int kh = 0; kh < kH; kh++) {
-                for (int kw = 0; kw < kW; kw++) {
-                    lastTap = Math.max(lastTap, phaseTap(kh, kw, rowStride, phaseSize));
-                }
-            }
-            // the long row reads past the last phase only for discarded outputs: zeros there
-            paddedSize = Math.max(lastTap + widthRounded, 4 * phaseSize);
+            paddedSize = PhasePlanes.bufferSize(kH, kW, rowStride, phaseSize, widthRounded);
         }
         long work = (long) planes * multiplier * outPlane * kH * kW;
         int t = work < 1 << 15 ? 1 : threads;
@@ -254,10 +247,12 @@ public final class DepthwiseConv {
             int outPlane = outH * outW;
             int outChannels = channels * multiplier;
             boolean phased = stride == 2;
-            if (phased || wholePlane) {
+            if (phased) {
+                PhasePlanes.setTaps(taps, kH, kW, rowStride, phaseSize);
+            } else if (wholePlane) {
                 for (int kh = 0; kh < kH; kh++) {
                     for (int kw = 0; kw < kW; kw++) {
-                        taps[kh * kW + kw] = phased ? phaseTap(kh, kw, rowStride, phaseSize) : kh * rowStride + kw;
+                        taps[kh * kW + kw] = kh * rowStride + kw;
                     }
                 }
             }
@@ -268,7 +263,7 @@ public final class DepthwiseConv {
                     if (p == from) {
                         java.util.Arrays.fill(padded, 0, paddedSize, 0f);   // the padding, for every plane
                     }
-                    copyPhases(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
+                    PhasePlanes.copy(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
                 } else if (p == from) {
                     pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
                     java.util.Arrays.fill(padded, rows * rowStride, paddedSize, 0f);   // read only for discarded outputs
@@ -385,54 +380,6 @@ public final class DepthwiseConv {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /**
-     * Where tap {@code (kh, kw)} of the first output reads in the phase buffer at stride 2: phase
-     * {@code (kh % 2, kw % 2)}, row {@code kh / 2}, column {@code kw / 2}.
-     */
-    private static int phaseTap(int kh, int kw, int rowStride, int phaseSize) {
-        return ((kh & 1) * 2 + (kw & 1)) * phaseSize + (kh >> 1) * rowStride + (kw >> 1);
-    }
-
-    /**
-     * Splits the zero-padded plane into its four phases for stride 2: phase {@code (a, b)} at
-     * {@code (2a + b) * phaseSize} holds {@code rows x rowStride} floats, element {@code (i, j)}
-     * being the padded input at row {@code 2i + a}, column {@code 2j + b}, i.e. input
-     * {@code (2i + a - padTop, 2j + b - padLeft)}. Only the image's elements are written: the
-     * caller zeroed the buffer once, and the padding sits at the same places in every plane.
-     * Each input row is read once, in pairs of columns (one to each column phase).
-     */
-    static void copyPhases(float[] x, int xPlane, int inH, int inW, float[] buf, int rows, int rowStride,
-                           int phaseSize, int padTop, int padLeft) {
-        int iwFrom = Math.max(0, -padLeft);
-        int iwTo = Math.min(inW, 2 * rowStride - padLeft);
-        if (iwTo <= iwFrom) {
-            return;
-        }
-        // the first column of a pair lands in an even padded column
-        int pairFrom = iwFrom + ((iwFrom + padLeft) & 1);
-        int pairs = (iwTo - pairFrom) / 2;
-        for (int ih = Math.max(0, -padTop), end = Math.min(inH, 2 * rows - padTop); ih < end; ih++) {
-            int r = ih + padTop;
-            int even = ((r & 1) * 2) * phaseSize + (r >> 1) * rowStride;   // phase (r % 2, 0), row r / 2
-            int odd = even + phaseSize;                                       // phase (r % 2, 1)
-            int src = xPlane + ih * inW;
-            if (pairFrom > iwFrom) {                                          // a lone first column, odd
-                buf[odd + ((iwFrom + padLeft) >> 1)] = x[src + iwFrom];
-            }
-            int s = src + pairFrom;
-            int e = even + ((pairFrom + padLeft) >> 1);
-            int o = odd + ((pairFrom + padLeft) >> 1);
-            for (int t = 0; t < pairs; t++) {
-                buf[e + t] = x[s + 2 * t];
-                buf[o + t] = x[s + 2 * t + 1];
-            }
-            int last = pairFrom + 2 * pairs;
-            if (last < iwTo) {                                                // a lone last column, even
-                buf[even + ((last + padLeft) >> 1)] = x[src + last];
             }
         }
     }

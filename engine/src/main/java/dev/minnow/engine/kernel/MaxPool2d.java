@@ -5,10 +5,12 @@ import java.util.Arrays;
 /**
  * 2-D max pooling (no dilation) for inference, vectorised the way {@link DepthwiseConv} is: each
  * input plane is copied once into a buffer padded with {@code -inf} (so padding never wins and the
- * inner loop has no bounds checks), and each output row is the maximum of {@code kH*kW} shifted
- * input rows ({@link SimdKernels#shiftedRowMax}), computed at stride 1 along W and subsampled for
- * larger strides. The result equals {@link PoolKernels#maxPoolNaive}'s (a NaN in a window gives
- * NaN). Planes are split across threads; a call allocates nothing.
+ * inner loop has no bounds checks), and outputs are maxima of {@code kH*kW} shifted input rows
+ * ({@link SimdKernels#shiftedRowMax}). At stride 1 the whole plane is one long row over the padded
+ * plane; at stride 2 (the pools of SqueezeNet, GoogLeNet, ResNet) one long row over the padded
+ * plane's four phases ({@link PhasePlanes}); other strides compute each output row at stride 1
+ * along W and keep every {@code sW}-th result. The result equals {@link PoolKernels#maxPoolNaive}'s
+ * (a NaN in a window gives NaN). Planes are split across threads; a call allocates nothing.
  *
  * <p>The window arithmetic is the scalar kernel's: a max pool compares, it does not multiply, so
  * its cost is reading memory and mispredicted branches; comparing eight lanes at a time with no
@@ -40,10 +42,28 @@ public final class MaxPool2d {
         job.sW = sW;
         job.padTop = padTop;
         job.padLeft = padLeft;
-        int fullWidth = (outW - 1) * sW + 1;
-        job.width = (fullWidth + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
-        job.rowStride = job.width + kW - 1;
-        job.rows = (outH - 1) * sH + kH;
+        job.mode = sH == 1 && sW == 1 ? Mode.PLANE : sH == 2 && sW == 2 ? Mode.PHASES : Mode.ROWS;
+        switch (job.mode) {
+            case PLANE -> {
+                job.rowStride = outW + kW - 1;
+                job.rows = outH + kH - 1;
+                job.width = roundUp(outH * job.rowStride);
+                job.size = job.width + (kH - 1) * job.rowStride + kW - 1;
+            }
+            case PHASES -> {
+                job.rowStride = PhasePlanes.rowStride(outW, kW);
+                job.rows = PhasePlanes.rows(outH, kH);
+                job.phaseSize = job.rows * job.rowStride;
+                job.width = roundUp(outH * job.rowStride);
+                job.size = PhasePlanes.bufferSize(kH, kW, job.rowStride, job.phaseSize, job.width);
+            }
+            default -> {
+                job.width = roundUp((outW - 1) * sW + 1);
+                job.rowStride = job.width + kW - 1;
+                job.rows = (outH - 1) * sH + kH;
+                job.size = job.rows * job.rowStride;
+            }
+        }
         long work = (long) planes * outH * outW * kH * kW;
         try {
             Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, Gemm.CHUNKS_PER_THREAD, job);
@@ -53,8 +73,20 @@ public final class MaxPool2d {
         }
     }
 
+    private static int roundUp(int n) {
+        return (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+    }
+
+    /** How a plane is computed: see the class comment. */
+    private enum Mode { PLANE, PHASES, ROWS }
+
     private static final class Job implements Parallel.RangeBody {
         SimdKernels k;
+        Mode mode;
+        /** Floats of the padded buffer (or phase buffer). */
+        int size;
+        /** Floats per phase plane in mode PHASES. */
+        int phaseSize;
         float[] x;
         float[] y;
         int xOff;
@@ -76,28 +108,54 @@ public final class MaxPool2d {
         @Override
         public void run(int from, int to) {
             RowWorkspace ws = RowWorkspace.get();
-            float[] padded = ws.padded(rows * rowStride);
+            float[] padded = ws.padded(size);
             float[] row = ws.row(width);
             int[] taps = ws.taps(kH * kW);
+            if (mode == Mode.PHASES) {
+                PhasePlanes.setTaps(taps, kH, kW, rowStride, phaseSize);
+                Arrays.fill(padded, 0, size, Float.NEGATIVE_INFINITY);   // the padding, for every plane
+            } else if (mode == Mode.PLANE) {
+                for (int kh = 0; kh < kH; kh++) {
+                    for (int kw = 0; kw < kW; kw++) {
+                        taps[kh * kW + kw] = kh * rowStride + kw;
+                    }
+                }
+                // read only for discarded outputs
+                Arrays.fill(padded, rows * rowStride, size, Float.NEGATIVE_INFINITY);
+            }
             for (int p = from; p < to; p++) {
-                padPlane(xOff + p * inH * inW, padded);
+                int xPlane = xOff + p * inH * inW;
                 int yPlane = yOff + p * outH * outW;
+                if (mode == Mode.ROWS) {
+                    padPlane(xPlane, padded);
+                    planeByRows(padded, row, taps, yPlane);
+                    continue;
+                }
+                if (mode == Mode.PHASES) {
+                    PhasePlanes.copy(x, xPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
+                } else {
+                    padPlane(xPlane, padded);
+                }
+                k.shiftedRowMax(padded, taps, row, 0, width);
                 for (int oh = 0; oh < outH; oh++) {
-                    for (int kh = 0; kh < kH; kh++) {
-                        int rowBase = (oh * sH + kh) * rowStride;
-                        for (int kw = 0; kw < kW; kw++) {
-                            taps[kh * kW + kw] = rowBase + kw;
-                        }
+                    System.arraycopy(row, oh * rowStride, y, yPlane + oh * outW, outW);
+                }
+            }
+        }
+
+        /** Each output row at stride 1 along W, every {@code sW}-th result kept. */
+        private void planeByRows(float[] padded, float[] row, int[] taps, int yPlane) {
+            for (int oh = 0; oh < outH; oh++) {
+                for (int kh = 0; kh < kH; kh++) {
+                    int rowBase = (oh * sH + kh) * rowStride;
+                    for (int kw = 0; kw < kW; kw++) {
+                        taps[kh * kW + kw] = rowBase + kw;
                     }
-                    k.shiftedRowMax(padded, taps, row, 0, width);
-                    int yRow = yPlane + oh * outW;
-                    if (sW == 1) {
-                        System.arraycopy(row, 0, y, yRow, outW);
-                    } else {
-                        for (int ow = 0; ow < outW; ow++) {
-                            y[yRow + ow] = row[ow * sW];
-                        }
-                    }
+                }
+                k.shiftedRowMax(padded, taps, row, 0, width);
+                int yRow = yPlane + oh * outW;
+                for (int ow = 0; ow < outW; ow++) {
+                    y[yRow + ow] = row[ow * sW];
                 }
             }
         }

@@ -65,6 +65,45 @@ class MaxPool2dTest {
         }
     }
 
+    /**
+     * The networks' pools, with enough planes for two threads and several planes per thread (later
+     * planes rely on the padding the first one wrote): GoogLeNet's 3x3 stride-2 ceil-mode pools
+     * (the last window hangs over the edge), SqueezeNet's, ResNet's padded one, and the 3x3
+     * stride-1 pools of the inception branches on narrow planes.
+     */
+    @Test
+    void theNetworksPoolsMatchTheNaivePool() {
+        Random r = new Random(14);
+        int[][] cases = {
+            // planes, inH, inW, k, stride, pad, outH, outW
+            {64, 112, 112, 3, 2, 0, 56, 56},
+            {48, 27, 27, 3, 2, 0, 13, 13},
+            {64, 111, 111, 3, 2, 0, 55, 55},
+            {32, 112, 112, 3, 2, 1, 56, 56},
+            {40, 14, 14, 3, 1, 1, 14, 14},
+            {40, 7, 7, 3, 1, 1, 7, 7},
+            {9, 28, 28, 3, 1, 1, 28, 28},
+            {8, 14, 14, 2, 2, 0, 7, 7},
+        };
+        for (int[] c : cases) {
+            int planes = c[0], inH = c[1], inW = c[2], k = c[3], s = c[4], pad = c[5], outH = c[6], outW = c[7];
+            float[] x = GemmTest.random(r, planes * inH * inW);
+            x[r.nextInt(x.length)] = Float.NaN;
+            float[] expected = new float[planes * outH * outW];
+            PoolKernels.maxPoolNaive(x, 0, expected, 0, null, 0, false, planes, new int[] {1, inH, inW},
+                    new int[] {1, outH, outW}, new int[] {1, k, k}, new int[] {1, s, s}, new int[] {0, pad, pad},
+                    new int[] {1, 1, 1});
+            float[] got = new float[expected.length];
+            MaxPool2d.forward(x, 0, got, 0, planes, inH, inW, outH, outW, k, k, s, s, pad, pad, 2);
+            for (int i = 0; i < expected.length; i++) {
+                if (Float.floatToIntBits(got[i]) != Float.floatToIntBits(expected[i])) {
+                    throw new AssertionError(java.util.Arrays.toString(c) + " element " + i + ": " + got[i] + " vs "
+                            + expected[i]);
+                }
+            }
+        }
+    }
+
     /** The 2x2 stride-2 fast path (ties, NaNs, odd sizes, enough planes to run on two threads). */
     @Test
     void twoByTwoStrideTwoTrainingPoolMatchesTheNaivePool() {
