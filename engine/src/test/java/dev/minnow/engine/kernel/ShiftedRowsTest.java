@@ -51,20 +51,33 @@ class ShiftedRowsTest {
         }
     }
     /**
-     * The 3x3 case has its own loop (weights kept in registers); it must give exactly the sums of
-     * the general loop. A tenth tap with weight 0 sends the same sums through the general loop
-     * (for finite inputs {@code fma(x, 0, acc) == acc}), so the two must agree bit for bit.
+     * The 3x3 case has its own loops (weights kept in registers) for the layouts of a padded plane
+     * (three neighbours per row) and of its phases (even, odd, next even); they must give exactly
+     * the sums of the general loop, as must any other nine taps. A tenth tap with weight 0 sends
+     * the same sums through the general loop (for finite inputs {@code fma(x, 0, acc) == acc}), so
+     * the two must agree bit for bit.
      */
     @Test
     void nineTapsGiveTheGeneralLoopsSumsBitForBit() {
         Random r = new Random(9);
         for (SimdKernels k : GemmTest.implementations()) {
-            for (int width : new int[] {1, 7, 8, 16, 17, 33, 128, 131}) {
+            for (int trial = 0; trial < 24; trial++) {
+                int width = new int[] {1, 7, 8, 16, 17, 33, 128, 131}[trial % 8];
                 float[] in = GemmTest.random(r, 300 + width);
                 int[] nine = new int[9];
                 int[] ten = new int[10];
+                for (int kh = 0; kh < 3; kh++) {
+                    int even = r.nextInt(100) + 100 * kh;
+                    int odd = r.nextInt(100);
+                    for (int kw = 0; kw < 3; kw++) {
+                        nine[3 * kh + kw] = switch (trial / 8) {
+                            case 0 -> even + kw;                                  // rows of a padded plane
+                            case 1 -> kw == 1 ? odd : even + kw / 2;              // phases: even, odd, even + 1
+                            default -> r.nextInt(300);                            // anything else
+                        };
+                    }
+                }
                 for (int t = 0; t < 9; t++) {
-                    nine[t] = r.nextInt(300);
                     ten[t] = nine[t];
                 }
                 ten[9] = r.nextInt(300);

@@ -43,14 +43,32 @@ final class VectorRows {
     }
 
     /**
-     * The 3x3 case of {@link #shiftedRowSum} (MobileNet's depthwise layers): the nine weights and
-     * tap offsets stay in registers for the whole row instead of being reloaded for every 16
-     * outputs, which halves the loads of the inner loop. The sums are formed in the same order
-     * (bias, then taps 0..8, one fused multiply-add each), so the result is bit for bit that of
-     * the general loop. Returns the first output it left to the caller (the row's tail).
+     * The 3x3 case of {@link #shiftedRowSum} (MobileNet's depthwise layers) when the taps have the
+     * layout of {@link dev.minnow.engine.kernel.DepthwiseConv}'s buffers: a padded plane (three
+     * neighbours per row) or its phases (even, odd, next even column). The nine weights stay in
+     * registers for the whole row instead of being reloaded for every 16 outputs, four vectors of
+     * outputs are formed per pass, and the loads are written as one or two bases per row plus
+     * constants, so that the JIT checks one bound per base instead of one per tap (a probe with
+     * nine unrelated offsets ran 1.4x slower). The sums are formed in the same order (bias, then
+     * taps 0..8, one fused multiply-add each), so the result is bit for bit that of the general
+     * loop. Returns the first output it left to the caller.
      */
     private static int shiftedRowSum3x3(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out,
                                         int outOff, int width) {
+        int t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
+        int t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8];
+        if (t1 == t0 + 1 && t2 == t0 + 2 && t4 == t3 + 1 && t5 == t3 + 2 && t7 == t6 + 1 && t8 == t6 + 2) {
+            return rows3x3(in, t0, t3, t6, w, wOff, bias, out, outOff, width);
+        }
+        if (t2 == t0 + 1 && t5 == t3 + 1 && t8 == t6 + 1) {
+            return phases3x3(in, t0, t1, t3, t4, t6, t7, w, wOff, bias, out, outOff, width);
+        }
+        return 0;                                   // other layouts: the general loop
+    }
+
+    /** Taps in three rows of three neighbours ({@code r + 0, r + 1, r + 2}): stride 1. */
+    private static int rows3x3(float[] in, int r0, int r1, int r2, float[] w, int wOff, float bias, float[] out,
+                               int outOff, int width) {
         FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
         FloatVector w1 = FloatVector.broadcast(S, w[wOff + 1]);
         FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2]);
@@ -61,57 +79,114 @@ final class VectorRows {
         FloatVector w7 = FloatVector.broadcast(S, w[wOff + 7]);
         FloatVector w8 = FloatVector.broadcast(S, w[wOff + 8]);
         FloatVector vb = FloatVector.broadcast(S, bias);
-        int t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
-        int t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8];
         int j = 0;
-        // four vectors per pass: four independent chains of nine multiply-adds hide the FMA latency
-        // (with two, the loop waited on it: 37 cycles per pass instead of about 18)
         for (int bound = width - 4 * L; j <= bound; j += 4 * L) {
             int h = j + L;
             int q = j + 2 * L;
             int r = j + 3 * L;
-            FloatVector a = FloatVector.fromArray(S, in, t0 + j).fma(w0, vb);
-            FloatVector b = FloatVector.fromArray(S, in, t0 + h).fma(w0, vb);
-            FloatVector c = FloatVector.fromArray(S, in, t0 + q).fma(w0, vb);
-            FloatVector d = FloatVector.fromArray(S, in, t0 + r).fma(w0, vb);
-            a = FloatVector.fromArray(S, in, t1 + j).fma(w1, a);
-            b = FloatVector.fromArray(S, in, t1 + h).fma(w1, b);
-            c = FloatVector.fromArray(S, in, t1 + q).fma(w1, c);
-            d = FloatVector.fromArray(S, in, t1 + r).fma(w1, d);
-            a = FloatVector.fromArray(S, in, t2 + j).fma(w2, a);
-            b = FloatVector.fromArray(S, in, t2 + h).fma(w2, b);
-            c = FloatVector.fromArray(S, in, t2 + q).fma(w2, c);
-            d = FloatVector.fromArray(S, in, t2 + r).fma(w2, d);
-            a = FloatVector.fromArray(S, in, t3 + j).fma(w3, a);
-            b = FloatVector.fromArray(S, in, t3 + h).fma(w3, b);
-            c = FloatVector.fromArray(S, in, t3 + q).fma(w3, c);
-            d = FloatVector.fromArray(S, in, t3 + r).fma(w3, d);
-            a = FloatVector.fromArray(S, in, t4 + j).fma(w4, a);
-            b = FloatVector.fromArray(S, in, t4 + h).fma(w4, b);
-            c = FloatVector.fromArray(S, in, t4 + q).fma(w4, c);
-            d = FloatVector.fromArray(S, in, t4 + r).fma(w4, d);
-            a = FloatVector.fromArray(S, in, t5 + j).fma(w5, a);
-            b = FloatVector.fromArray(S, in, t5 + h).fma(w5, b);
-            c = FloatVector.fromArray(S, in, t5 + q).fma(w5, c);
-            d = FloatVector.fromArray(S, in, t5 + r).fma(w5, d);
-            a = FloatVector.fromArray(S, in, t6 + j).fma(w6, a);
-            b = FloatVector.fromArray(S, in, t6 + h).fma(w6, b);
-            c = FloatVector.fromArray(S, in, t6 + q).fma(w6, c);
-            d = FloatVector.fromArray(S, in, t6 + r).fma(w6, d);
-            a = FloatVector.fromArray(S, in, t7 + j).fma(w7, a);
-            b = FloatVector.fromArray(S, in, t7 + h).fma(w7, b);
-            c = FloatVector.fromArray(S, in, t7 + q).fma(w7, c);
-            d = FloatVector.fromArray(S, in, t7 + r).fma(w7, d);
-            a = FloatVector.fromArray(S, in, t8 + j).fma(w8, a);
-            b = FloatVector.fromArray(S, in, t8 + h).fma(w8, b);
-            c = FloatVector.fromArray(S, in, t8 + q).fma(w8, c);
-            d = FloatVector.fromArray(S, in, t8 + r).fma(w8, d);
+            FloatVector a = FloatVector.fromArray(S, in, r0 + j).fma(w0, vb);
+            FloatVector b = FloatVector.fromArray(S, in, r0 + h).fma(w0, vb);
+            FloatVector c = FloatVector.fromArray(S, in, r0 + q).fma(w0, vb);
+            FloatVector d = FloatVector.fromArray(S, in, r0 + r).fma(w0, vb);
+            a = FloatVector.fromArray(S, in, r0 + j + 1).fma(w1, a);
+            b = FloatVector.fromArray(S, in, r0 + h + 1).fma(w1, b);
+            c = FloatVector.fromArray(S, in, r0 + q + 1).fma(w1, c);
+            d = FloatVector.fromArray(S, in, r0 + r + 1).fma(w1, d);
+            a = FloatVector.fromArray(S, in, r0 + j + 2).fma(w2, a);
+            b = FloatVector.fromArray(S, in, r0 + h + 2).fma(w2, b);
+            c = FloatVector.fromArray(S, in, r0 + q + 2).fma(w2, c);
+            d = FloatVector.fromArray(S, in, r0 + r + 2).fma(w2, d);
+            a = FloatVector.fromArray(S, in, r1 + j).fma(w3, a);
+            b = FloatVector.fromArray(S, in, r1 + h).fma(w3, b);
+            c = FloatVector.fromArray(S, in, r1 + q).fma(w3, c);
+            d = FloatVector.fromArray(S, in, r1 + r).fma(w3, d);
+            a = FloatVector.fromArray(S, in, r1 + j + 1).fma(w4, a);
+            b = FloatVector.fromArray(S, in, r1 + h + 1).fma(w4, b);
+            c = FloatVector.fromArray(S, in, r1 + q + 1).fma(w4, c);
+            d = FloatVector.fromArray(S, in, r1 + r + 1).fma(w4, d);
+            a = FloatVector.fromArray(S, in, r1 + j + 2).fma(w5, a);
+            b = FloatVector.fromArray(S, in, r1 + h + 2).fma(w5, b);
+            c = FloatVector.fromArray(S, in, r1 + q + 2).fma(w5, c);
+            d = FloatVector.fromArray(S, in, r1 + r + 2).fma(w5, d);
+            a = FloatVector.fromArray(S, in, r2 + j).fma(w6, a);
+            b = FloatVector.fromArray(S, in, r2 + h).fma(w6, b);
+            c = FloatVector.fromArray(S, in, r2 + q).fma(w6, c);
+            d = FloatVector.fromArray(S, in, r2 + r).fma(w6, d);
+            a = FloatVector.fromArray(S, in, r2 + j + 1).fma(w7, a);
+            b = FloatVector.fromArray(S, in, r2 + h + 1).fma(w7, b);
+            c = FloatVector.fromArray(S, in, r2 + q + 1).fma(w7, c);
+            d = FloatVector.fromArray(S, in, r2 + r + 1).fma(w7, d);
+            a = FloatVector.fromArray(S, in, r2 + j + 2).fma(w8, a);
+            b = FloatVector.fromArray(S, in, r2 + h + 2).fma(w8, b);
+            c = FloatVector.fromArray(S, in, r2 + q + 2).fma(w8, c);
+            d = FloatVector.fromArray(S, in, r2 + r + 2).fma(w8, d);
             a.intoArray(out, outOff + j);
             b.intoArray(out, outOff + h);
             c.intoArray(out, outOff + q);
             d.intoArray(out, outOff + r);
         }
-        // the rest (at most one pass of two vectors) in the general loop: same order, same sums
+        return j;
+    }
+
+    /** Taps in three rows of an even, an odd and the next even phase column: stride 2 ({@code PhasePlanes}). */
+    private static int phases3x3(float[] in, int e0, int o0, int e1, int o1, int e2, int o2, float[] w, int wOff,
+                                 float bias, float[] out, int outOff, int width) {
+        FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wOff + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wOff + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wOff + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wOff + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wOff + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wOff + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wOff + 8]);
+        FloatVector vb = FloatVector.broadcast(S, bias);
+        int j = 0;
+        for (int bound = width - 4 * L; j <= bound; j += 4 * L) {
+            int h = j + L;
+            int q = j + 2 * L;
+            int r = j + 3 * L;
+            FloatVector a = FloatVector.fromArray(S, in, e0 + j).fma(w0, vb);
+            FloatVector b = FloatVector.fromArray(S, in, e0 + h).fma(w0, vb);
+            FloatVector c = FloatVector.fromArray(S, in, e0 + q).fma(w0, vb);
+            FloatVector d = FloatVector.fromArray(S, in, e0 + r).fma(w0, vb);
+            a = FloatVector.fromArray(S, in, o0 + j).fma(w1, a);
+            b = FloatVector.fromArray(S, in, o0 + h).fma(w1, b);
+            c = FloatVector.fromArray(S, in, o0 + q).fma(w1, c);
+            d = FloatVector.fromArray(S, in, o0 + r).fma(w1, d);
+            a = FloatVector.fromArray(S, in, e0 + j + 1).fma(w2, a);
+            b = FloatVector.fromArray(S, in, e0 + h + 1).fma(w2, b);
+            c = FloatVector.fromArray(S, in, e0 + q + 1).fma(w2, c);
+            d = FloatVector.fromArray(S, in, e0 + r + 1).fma(w2, d);
+            a = FloatVector.fromArray(S, in, e1 + j).fma(w3, a);
+            b = FloatVector.fromArray(S, in, e1 + h).fma(w3, b);
+            c = FloatVector.fromArray(S, in, e1 + q).fma(w3, c);
+            d = FloatVector.fromArray(S, in, e1 + r).fma(w3, d);
+            a = FloatVector.fromArray(S, in, o1 + j).fma(w4, a);
+            b = FloatVector.fromArray(S, in, o1 + h).fma(w4, b);
+            c = FloatVector.fromArray(S, in, o1 + q).fma(w4, c);
+            d = FloatVector.fromArray(S, in, o1 + r).fma(w4, d);
+            a = FloatVector.fromArray(S, in, e1 + j + 1).fma(w5, a);
+            b = FloatVector.fromArray(S, in, e1 + h + 1).fma(w5, b);
+            c = FloatVector.fromArray(S, in, e1 + q + 1).fma(w5, c);
+            d = FloatVector.fromArray(S, in, e1 + r + 1).fma(w5, d);
+            a = FloatVector.fromArray(S, in, e2 + j).fma(w6, a);
+            b = FloatVector.fromArray(S, in, e2 + h).fma(w6, b);
+            c = FloatVector.fromArray(S, in, e2 + q).fma(w6, c);
+            d = FloatVector.fromArray(S, in, e2 + r).fma(w6, d);
+            a = FloatVector.fromArray(S, in, o2 + j).fma(w7, a);
+            b = FloatVector.fromArray(S, in, o2 + h).fma(w7, b);
+            c = FloatVector.fromArray(S, in, o2 + q).fma(w7, c);
+            d = FloatVector.fromArray(S, in, o2 + r).fma(w7, d);
+            a = FloatVector.fromArray(S, in, e2 + j + 1).fma(w8, a);
+            b = FloatVector.fromArray(S, in, e2 + h + 1).fma(w8, b);
+            c = FloatVector.fromArray(S, in, e2 + q + 1).fma(w8, c);
+            d = FloatVector.fromArray(S, in, e2 + r + 1).fma(w8, d);
+            a.intoArray(out, outOff + j);
+            b.intoArray(out, outOff + h);
+            c.intoArray(out, outOff + q);
+            d.intoArray(out, outOff + r);
+        }
         return j;
     }
 
