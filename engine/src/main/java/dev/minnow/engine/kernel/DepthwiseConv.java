@@ -120,7 +120,6 @@ public final class DepthwiseConv {
         job.phaseSize = phaseSize;
         job.lo = lo;
         job.hi = hi;
-        job.clamp = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
         try {
             Parallel.forRange(t, planes, Gemm.CHUNKS_PER_THREAD, job);
         } finally {
@@ -229,7 +228,6 @@ public final class DepthwiseConv {
         boolean wholePlane;
         /** Floats per phase plane at stride 2 (0 otherwise). */
         int phaseSize;
-        boolean clamp;
         float lo;
         float hi;
 
@@ -287,10 +285,7 @@ public final class DepthwiseConv {
                             }
                         }
                         int yRow = yPlane + oh * outW;
-                        k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW);   // whole 16-output blocks
-                        if (clamp) {
-                            k.clamp(y, yRow, y, yRow, outW, lo, hi);
-                        }
+                        k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW, lo, hi);   // whole 16-output blocks
                     }
                 }
             }
@@ -305,14 +300,9 @@ public final class DepthwiseConv {
          * paying the kernel's set-up, by one long one. The caller has set the taps.
          */
         private void planeSum(float[] padded, float[] row, int[] taps, int wTaps, float bias, int yPlane) {
-            k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded);
+            k.shiftedRowSum(padded, taps, w, wTaps, bias, row, 0, widthRounded, lo, hi);
             for (int oh = 0; oh < outH; oh++) {
-                int yRow = yPlane + oh * outW;
-                if (clamp) {
-                    k.clamp(row, oh * rowStride, y, yRow, outW, lo, hi);
-                } else {
-                    System.arraycopy(row, oh * rowStride, y, yRow, outW);
-                }
+                System.arraycopy(row, oh * rowStride, y, yPlane + oh * outW, outW);
             }
         }
 

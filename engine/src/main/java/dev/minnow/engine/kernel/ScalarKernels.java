@@ -228,7 +228,7 @@ public final class ScalarKernels implements SimdKernels {
 
     @Override
     public void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff,
-                              int width) {
+                              int width, float lo, float hi) {
         int t = 0;
         // three taps per pass: one load and one store of out per three multiply-adds
         for (; t + 3 <= taps.length; t += 3) {
@@ -253,6 +253,9 @@ public final class ScalarKernels implements SimdKernels {
             for (int j = 0; j < width; j++) {
                 out[outOff + j] += wt * in[a + j];
             }
+        }
+        if (lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
+            clamp(out, outOff, out, outOff, width, lo, hi);
         }
     }
 

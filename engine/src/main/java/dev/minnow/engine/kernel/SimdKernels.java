@@ -34,9 +34,12 @@ public interface SimdKernels {
      * {@code out[outOff + j] = bias + sum_t w[wOff + t] * in[taps[t] + j]} for {@code j < width}
      * and {@code t < taps.length}. Each tap offset points at the input element that the first
      * output of the row multiplies with that filter tap; the caller has laid the input out so that
-     * consecutive outputs read consecutive inputs (padded, and de-interleaved for stride 2).
+     * consecutive outputs read consecutive inputs (padded, and de-interleaved for stride 2). Each
+     * sum is clamped to {@code [lo, hi]} as it is written (a fused ReLU or ReLU6; infinities for
+     * none), sparing a second pass over the outputs.
      */
-    void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff, int width);
+    void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff, int width,
+                       float lo, float hi);
 
     /**
      * Prepares the constant left operand {@code A [m x k]} (row-major at {@code a[aOff]}, leading

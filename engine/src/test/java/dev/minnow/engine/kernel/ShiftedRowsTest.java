@@ -27,7 +27,10 @@ class ShiftedRowsTest {
                 }
                 float[] sum = new float[width + 3];
                 float[] max = new float[width + 3];
-                k.shiftedRowSum(in, taps, w, 2, 0.5f, sum, 3, width);
+                // a fused clamp on every other trial, tight enough to cut sums on both sides
+                float lo = trial % 2 == 0 ? Float.NEGATIVE_INFINITY : 0.2f;
+                float hi = trial % 2 == 0 ? Float.POSITIVE_INFINITY : 0.9f;
+                k.shiftedRowSum(in, taps, w, 2, 0.5f, sum, 3, width, lo, hi);
                 k.shiftedRowMax(in, taps, max, 3, width);
                 for (int j = 0; j < width; j++) {
                     double s = 0.5;
@@ -43,7 +46,8 @@ class ShiftedRowsTest {
                         assertThat(Float.isNaN(max[3 + j])).as("%s max of a NaN window", k.name()).isTrue();
                         assertThat(Float.isNaN(sum[3 + j])).isTrue();
                     } else {
-                        assertThat((double) sum[3 + j]).as("%s sum j=%d", k.name(), j).isCloseTo(s, within(1e-4));
+                        double clamped = Math.min(Math.max(s, lo), hi);
+                        assertThat((double) sum[3 + j]).as("%s sum j=%d", k.name(), j).isCloseTo(clamped, within(1e-4));
                         assertThat(max[3 + j]).as("%s max j=%d", k.name(), j).isEqualTo(m);
                     }
                 }
@@ -80,14 +84,17 @@ class ShiftedRowsTest {
                 for (int t = 0; t < 9; t++) {
                     ten[t] = nine[t];
                 }
+                // a ReLU6 clamp on every other trial (the random sums fall on both sides of [0, 1])
+                float lo = trial % 2 == 0 ? Float.NEGATIVE_INFINITY : 0f;
+                float hi = trial % 2 == 0 ? Float.POSITIVE_INFINITY : 1f;
                 ten[9] = r.nextInt(300);
                 float[] w = new float[11];
                 float[] wr = GemmTest.random(r, 9);
                 System.arraycopy(wr, 0, w, 1, 9);         // w[1..9], and w[10] = 0 for the tenth tap
                 float[] special = new float[width];
                 float[] general = new float[width];
-                k.shiftedRowSum(in, nine, w, 1, 0.25f, special, 0, width);
-                k.shiftedRowSum(in, ten, w, 1, 0.25f, general, 0, width);
+                k.shiftedRowSum(in, nine, w, 1, 0.25f, special, 0, width, lo, hi);
+                k.shiftedRowSum(in, ten, w, 1, 0.25f, general, 0, width, lo, hi);
                 for (int j = 0; j < width; j++) {
                     assertThat(Float.floatToIntBits(special[j])).as("%s width %d j=%d", k.name(), width, j)
                             .isEqualTo(Float.floatToIntBits(general[j]));

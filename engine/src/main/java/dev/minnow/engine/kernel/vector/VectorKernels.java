@@ -464,8 +464,8 @@ public final class VectorKernels implements SimdKernels {
 
     @Override
     public void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff,
-                              int width) {
-        VectorRows.shiftedRowSum(in, taps, w, wOff, bias, out, outOff, width);
+                              int width, float lo, float hi) {
+        VectorRows.shiftedRowSum(in, taps, w, wOff, bias, out, outOff, width, lo, hi);
     }
 
     @Override

@@ -17,9 +17,11 @@ final class VectorRows {
 
     /** {@link SimdKernels#shiftedRowSum}. */
     static void shiftedRowSum(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out, int outOff,
-                              int width) {
+                              int width, float lo, float hi) {
         int nt = taps.length;
-        int j = nt == 9 ? shiftedRowSum3x3(in, taps, w, wOff, bias, out, outOff, width) : 0;
+        int j = nt == 9 ? shiftedRowSum3x3(in, taps, w, wOff, bias, out, outOff, width, lo, hi) : 0;
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
         // two vectors of outputs per pass, so each broadcast weight feeds two FMAs
         for (int bound = width - 2 * L; j <= bound; j += 2 * L) {
             FloatVector acc0 = FloatVector.broadcast(S, bias);
@@ -30,15 +32,15 @@ final class VectorRows {
                 acc0 = FloatVector.fromArray(S, in, base).fma(wt, acc0);
                 acc1 = FloatVector.fromArray(S, in, base + L).fma(wt, acc1);
             }
-            acc0.intoArray(out, outOff + j);
-            acc1.intoArray(out, outOff + j + L);
+            acc0.max(vlo).min(vhi).intoArray(out, outOff + j);
+            acc1.max(vlo).min(vhi).intoArray(out, outOff + j + L);
         }
         for (; j < width; j++) {
             float acc = bias;
             for (int t = 0; t < nt; t++) {
                 acc += w[wOff + t] * in[taps[t] + j];
             }
-            out[outOff + j] = acc;
+            out[outOff + j] = Math.min(Math.max(acc, lo), hi);
         }
     }
 
@@ -54,21 +56,21 @@ final class VectorRows {
      * loop. Returns the first output it left to the caller.
      */
     private static int shiftedRowSum3x3(float[] in, int[] taps, float[] w, int wOff, float bias, float[] out,
-                                        int outOff, int width) {
+                                        int outOff, int width, float lo, float hi) {
         int t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
         int t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8];
         if (t1 == t0 + 1 && t2 == t0 + 2 && t4 == t3 + 1 && t5 == t3 + 2 && t7 == t6 + 1 && t8 == t6 + 2) {
-            return rows3x3(in, t0, t3, t6, w, wOff, bias, out, outOff, width);
+            return rows3x3(in, t0, t3, t6, w, wOff, bias, out, outOff, width, lo, hi);
         }
         if (t2 == t0 + 1 && t5 == t3 + 1 && t8 == t6 + 1) {
-            return phases3x3(in, t0, t1, t3, t4, t6, t7, w, wOff, bias, out, outOff, width);
+            return phases3x3(in, t0, t1, t3, t4, t6, t7, w, wOff, bias, out, outOff, width, lo, hi);
         }
         return 0;                                   // other layouts: the general loop
     }
 
     /** Taps in three rows of three neighbours ({@code r + 0, r + 1, r + 2}): stride 1. */
     private static int rows3x3(float[] in, int r0, int r1, int r2, float[] w, int wOff, float bias, float[] out,
-                               int outOff, int width) {
+                               int outOff, int width, float lo, float hi) {
         FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
         FloatVector w1 = FloatVector.broadcast(S, w[wOff + 1]);
         FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2]);
@@ -79,6 +81,8 @@ final class VectorRows {
         FloatVector w7 = FloatVector.broadcast(S, w[wOff + 7]);
         FloatVector w8 = FloatVector.broadcast(S, w[wOff + 8]);
         FloatVector vb = FloatVector.broadcast(S, bias);
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
         int j = 0;
         for (int bound = width - 4 * L; j <= bound; j += 4 * L) {
             int h = j + L;
@@ -120,17 +124,17 @@ final class VectorRows {
             b = FloatVector.fromArray(S, in, r2 + h + 2).fma(w8, b);
             c = FloatVector.fromArray(S, in, r2 + q + 2).fma(w8, c);
             d = FloatVector.fromArray(S, in, r2 + r + 2).fma(w8, d);
-            a.intoArray(out, outOff + j);
-            b.intoArray(out, outOff + h);
-            c.intoArray(out, outOff + q);
-            d.intoArray(out, outOff + r);
+            a.max(vlo).min(vhi).intoArray(out, outOff + j);
+            b.max(vlo).min(vhi).intoArray(out, outOff + h);
+            c.max(vlo).min(vhi).intoArray(out, outOff + q);
+            d.max(vlo).min(vhi).intoArray(out, outOff + r);
         }
         return j;
     }
 
     /** Taps in three rows of an even, an odd and the next even phase column: stride 2 ({@code PhasePlanes}). */
     private static int phases3x3(float[] in, int e0, int o0, int e1, int o1, int e2, int o2, float[] w, int wOff,
-                                 float bias, float[] out, int outOff, int width) {
+                                 float bias, float[] out, int outOff, int width, float lo, float hi) {
         FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
         FloatVector w1 = FloatVector.broadcast(S, w[wOff + 1]);
         FloatVector w2 = FloatVector.broadcast(S, w[wOff + 2]);
@@ -141,6 +145,8 @@ final class VectorRows {
         FloatVector w7 = FloatVector.broadcast(S, w[wOff + 7]);
         FloatVector w8 = FloatVector.broadcast(S, w[wOff + 8]);
         FloatVector vb = FloatVector.broadcast(S, bias);
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
         int j = 0;
         for (int bound = width - 4 * L; j <= bound; j += 4 * L) {
             int h = j + L;
@@ -182,10 +188,10 @@ final class VectorRows {
             b = FloatVector.fromArray(S, in, e2 + h + 1).fma(w8, b);
             c = FloatVector.fromArray(S, in, e2 + q + 1).fma(w8, c);
             d = FloatVector.fromArray(S, in, e2 + r + 1).fma(w8, d);
-            a.intoArray(out, outOff + j);
-            b.intoArray(out, outOff + h);
-            c.intoArray(out, outOff + q);
-            d.intoArray(out, outOff + r);
+            a.max(vlo).min(vhi).intoArray(out, outOff + j);
+            b.max(vlo).min(vhi).intoArray(out, outOff + h);
+            c.max(vlo).min(vhi).intoArray(out, outOff + q);
+            d.max(vlo).min(vhi).intoArray(out, outOff + r);
         }
         return j;
     }
