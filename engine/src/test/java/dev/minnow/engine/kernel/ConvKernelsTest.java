@@ -269,10 +269,15 @@ class ConvKernelsTest {
         Random r = new Random(33);
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int trial = 0; trial < 40; trial++) {
-                Geometry g = trial == 0
-                        ? new Geometry(2, 4, 6, 2, new int[] {1, 5, 3}, new int[] {1, 5, 3}, new int[] {1, 1, 1},
-                                new int[] {1, 1, 1}, new int[] {0, 0, 0}, new int[] {1, 1, 1}) // pointwise
-                        : Geometry.random(r, 1 + trial % 3);
+                int[] one = {1, 1, 1};
+                int[] none = {0, 0, 0};
+                Geometry g = switch (trial) {
+                    case 0 -> new Geometry(2, 4, 6, 2, new int[] {1, 5, 3}, new int[] {1, 5, 3}, one, one, none, one);
+                    // pointwise with few filters (input read in place) and with many (copied), odd planes
+                    case 1 -> new Geometry(1, 24, 20, 1, new int[] {1, 9, 13}, new int[] {1, 9, 13}, one, one, none, one);
+                    case 2 -> new Geometry(2, 9, 70, 1, new int[] {1, 7, 7}, new int[] {1, 7, 7}, one, one, none, one);
+                    default -> Geometry.random(r, 1 + trial % 3);
+                };
                 float[] x = gaussian(r, g.batch() * g.inChannels() * g.inPlane() + 1);
                 float[] w = gaussian(r, g.outChannels() * g.inChannels() / g.group() * g.taps());
                 float[] b = trial % 2 == 0 ? gaussian(r, g.outChannels()) : null;
