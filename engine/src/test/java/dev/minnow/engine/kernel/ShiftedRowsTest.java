@@ -59,7 +59,7 @@ class ShiftedRowsTest {
      * (three neighbours per row) and of its phases (even, odd, next even); they must give exactly
      * the sums of the general loop, as must any other nine taps. A tenth tap with weight 0 sends
      * the same sums through the general loop (for finite inputs {@code fma(x, 0, acc) == acc}), so
-     * the two must agree bit for bit.
+     * the two must agree bit for bit. The same for maxima (the 3x3 max has the same two loops).
      */
     @Test
     void nineTapsGiveTheGeneralLoopsSumsBitForBit() {
@@ -98,6 +98,13 @@ class ShiftedRowsTest {
                 for (int j = 0; j < width; j++) {
                     assertThat(Float.floatToIntBits(special[j])).as("%s width %d j=%d", k.name(), width, j)
                             .isEqualTo(Float.floatToIntBits(general[j]));
+                }
+                // maxima: the tenth tap repeats the first, so the general loop's maximum is the same
+                ten[9] = nine[0];
+                k.shiftedRowMax(in, nine, special, 0, width);
+                k.shiftedRowMax(in, ten, general, 0, width);
+                for (int j = 0; j < width; j++) {
+                    assertThat(special[j]).as("%s max width %d j=%d", k.name(), width, j).isEqualTo(general[j]);
                 }
             }
         }

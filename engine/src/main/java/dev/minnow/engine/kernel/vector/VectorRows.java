@@ -163,10 +163,84 @@ final class VectorRows {
         return j;
     }
 
+    /**
+     * The 3x3 case of {@link #shiftedRowMax} for the layouts of {@link dev.minnow.engine.kernel.MaxPool2d}'s
+     * buffers, with one or two bases per row as in {@link #shiftedRowSum3x3} (maxima are exact in
+     * any order, so the result is the general loop's). Returns the first output it left.
+     */
+    private static int shiftedRowMax3x3(float[] in, int[] taps, float[] out, int outOff, int width) {
+        int t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
+        int t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8];
+        if (t1 == t0 + 1 && t2 == t0 + 2 && t4 == t3 + 1 && t5 == t3 + 2 && t7 == t6 + 1 && t8 == t6 + 2) {
+            return rowsMax3x3(in, t0, t3, t6, out, outOff, width);
+        }
+        if (t2 == t0 + 1 && t5 == t3 + 1 && t8 == t6 + 1) {
+            return phasesMax3x3(in, t0, t1, t3, t4, t6, t7, out, outOff, width);
+        }
+        return 0;
+    }
+
+    private static int rowsMax3x3(float[] in, int r0, int r1, int r2, float[] out, int outOff, int width) {
+        int j = 0;
+        for (; j + 2 * L <= width; j += 2 * L) {
+            int h = j + L;
+            FloatVector a = FloatVector.fromArray(S, in, r0 + j);
+            FloatVector b = FloatVector.fromArray(S, in, r0 + h);
+            a = a.max(FloatVector.fromArray(S, in, r0 + j + 1));
+            b = b.max(FloatVector.fromArray(S, in, r0 + h + 1));
+            a = a.max(FloatVector.fromArray(S, in, r0 + j + 2));
+            b = b.max(FloatVector.fromArray(S, in, r0 + h + 2));
+            a = a.max(FloatVector.fromArray(S, in, r1 + j));
+            b = b.max(FloatVector.fromArray(S, in, r1 + h));
+            a = a.max(FloatVector.fromArray(S, in, r1 + j + 1));
+            b = b.max(FloatVector.fromArray(S, in, r1 + h + 1));
+            a = a.max(FloatVector.fromArray(S, in, r1 + j + 2));
+            b = b.max(FloatVector.fromArray(S, in, r1 + h + 2));
+            a = a.max(FloatVector.fromArray(S, in, r2 + j));
+            b = b.max(FloatVector.fromArray(S, in, r2 + h));
+            a = a.max(FloatVector.fromArray(S, in, r2 + j + 1));
+            b = b.max(FloatVector.fromArray(S, in, r2 + h + 1));
+            a = a.max(FloatVector.fromArray(S, in, r2 + j + 2));
+            b = b.max(FloatVector.fromArray(S, in, r2 + h + 2));
+            a.intoArray(out, outOff + j);
+            b.intoArray(out, outOff + h);
+        }
+        return j;
+    }
+
+    private static int phasesMax3x3(float[] in, int e0, int o0, int e1, int o1, int e2, int o2, float[] out,
+                                    int outOff, int width) {
+        int j = 0;
+        for (; j + 2 * L <= width; j += 2 * L) {
+            int h = j + L;
+            FloatVector a = FloatVector.fromArray(S, in, e0 + j);
+            FloatVector b = FloatVector.fromArray(S, in, e0 + h);
+            a = a.max(FloatVector.fromArray(S, in, o0 + j));
+            b = b.max(FloatVector.fromArray(S, in, o0 + h));
+            a = a.max(FloatVector.fromArray(S, in, e0 + j + 1));
+            b = b.max(FloatVector.fromArray(S, in, e0 + h + 1));
+            a = a.max(FloatVector.fromArray(S, in, e1 + j));
+            b = b.max(FloatVector.fromArray(S, in, e1 + h));
+            a = a.max(FloatVector.fromArray(S, in, o1 + j));
+            b = b.max(FloatVector.fromArray(S, in, o1 + h));
+            a = a.max(FloatVector.fromArray(S, in, e1 + j + 1));
+            b = b.max(FloatVector.fromArray(S, in, e1 + h + 1));
+            a = a.max(FloatVector.fromArray(S, in, e2 + j));
+            b = b.max(FloatVector.fromArray(S, in, e2 + h));
+            a = a.max(FloatVector.fromArray(S, in, o2 + j));
+            b = b.max(FloatVector.fromArray(S, in, o2 + h));
+            a = a.max(FloatVector.fromArray(S, in, e2 + j + 1));
+            b = b.max(FloatVector.fromArray(S, in, e2 + h + 1));
+            a.intoArray(out, outOff + j);
+            b.intoArray(out, outOff + h);
+        }
+        return j;
+    }
+
     /** {@link SimdKernels#shiftedRowMax}. */
     static void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width) {
         int nt = taps.length;
-        int j = 0;
+        int j = nt == 9 ? shiftedRowMax3x3(in, taps, out, outOff, width) : 0;
         for (int bound = width - 2 * L; j <= bound; j += 2 * L) {
             int base = taps[0] + j;
             FloatVector m0 = FloatVector.fromArray(S, in, base);
