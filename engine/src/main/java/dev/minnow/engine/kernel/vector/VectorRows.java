@@ -7,6 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The row kernels of {@link VectorKernels} for depthwise convolution and pooling: sums and maxima
  * of shifted rows.
+ *
+ * <p>The 3x3 sum and maximum each have two loops that differ only in their load addresses (three
+ * neighbours per row, or an even, an odd and the next even phase column). That repetition is the
+ * point: the JIT drops a bounds check only for an offset it sees as a constant from a base, and
+ * Java has no way to write the loop once with the constant as a parameter (a non-inlined helper
+ * taking the nine weight vectors would move them to the heap on every call).
  */
 final class VectorRows {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
