@@ -208,10 +208,13 @@ public final class ConvGemm {
         int xg = xOff + (n * s.inChannels() + g * cin) * s.inPlane();
         // a 1x1 convolution with few filters reads its input in place: each packed float would be
         // used by only m multiply-adds (with many filters, packed panels are faster to stream)
-        ColumnSource src = s.pointwise()
-                ? (m <= IN_PLACE_MAX_FILTERS ? sources.matrix.set(x, xg, p, cin, p).readInPlace(sources.rowStarts(cin, p))
-                        : sources.matrix.set(x, xg, p, cin, p))
-                : sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations());
+        ColumnSource src;
+        if (s.pointwise()) {
+            MatrixColumns matrix = sources.matrix.set(x, xg, p, cin, p);
+            src = m <= IN_PLACE_MAX_FILTERS ? matrix.readInPlace(sources.rowStarts(cin, p)) : matrix;
+        } else {
+            src = sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations());
+        }
         Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
                 b, b == null ? 0 : bOff + g * m, lo, hi, threads);
     }

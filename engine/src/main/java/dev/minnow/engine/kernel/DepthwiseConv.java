@@ -261,7 +261,8 @@ public final class DepthwiseConv {
                     if (p == from) {
                         java.util.Arrays.fill(padded, 0, paddedSize, 0f);   // the padding, for every plane
                     }
-                    PhasePlanes.copy(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
+                    PhasePlanes.copy(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop,
+                            padLeft);
                 } else if (p == from) {
                     pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);
                     java.util.Arrays.fill(padded, rows * rowStride, paddedSize, 0f);   // read only for discarded outputs
@@ -285,7 +286,8 @@ public final class DepthwiseConv {
                             }
                         }
                         int yRow = yPlane + oh * outW;
-                        k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW, lo, hi);   // whole 16-output blocks
+                        // whole 16-output blocks, straight into y
+                        k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW, lo, hi);
                     }
                 }
             }

@@ -29,7 +29,10 @@ final class PhasePlanes {
         return outH + (kH - 1) / 2;
     }
 
-    /** Where tap {@code (kh, kw)} of the first output reads: phase {@code (kh % 2, kw % 2)}, row {@code kh / 2}, column {@code kw / 2}. */
+    /**
+     * Where tap {@code (kh, kw)} of the first output reads: phase {@code (kh % 2, kw % 2)}, row
+     * {@code kh / 2}, column {@code kw / 2}.
+     */
     static int tap(int kh, int kw, int rowStride, int phaseSize) {
         return ((kh & 1) * 2 + (kw & 1)) * phaseSize + (kh >> 1) * rowStride + (kw >> 1);
     }

@@ -274,7 +274,8 @@ class ConvKernelsTest {
                 Geometry g = switch (trial) {
                     case 0 -> new Geometry(2, 4, 6, 2, new int[] {1, 5, 3}, new int[] {1, 5, 3}, one, one, none, one);
                     // pointwise with few filters (input read in place) and with many (copied), odd planes
-                    case 1 -> new Geometry(1, 24, 20, 1, new int[] {1, 9, 13}, new int[] {1, 9, 13}, one, one, none, one);
+                    case 1 -> new Geometry(1, 24, 20, 1, new int[] {1, 9, 13}, new int[] {1, 9, 13}, one, one, none,
+                            one);
                     case 2 -> new Geometry(2, 9, 70, 1, new int[] {1, 7, 7}, new int[] {1, 7, 7}, one, one, none, one);
                     default -> Geometry.random(r, 1 + trial % 3);
                 };

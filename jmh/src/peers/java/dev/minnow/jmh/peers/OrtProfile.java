@@ -61,7 +61,8 @@ public final class OrtProfile {
             }
         }
         if (model == null || runs < 1 || warmup < 0) {
-            throw new IllegalArgumentException("usage: OrtProfile [--threads T] [--warmup N] [--runs N] [--top N] MODEL.onnx");
+            throw new IllegalArgumentException(
+                    "usage: OrtProfile [--threads T] [--warmup N] [--runs N] [--top N] MODEL.onnx");
         }
         Path dir = Files.createTempDirectory("ort-profile");
         Path json = profile(model, threads, warmup, runs, dir.resolve("ort").toString());
@@ -146,8 +147,9 @@ public final class OrtProfile {
             sum[0]++;
             sum[1] += ms;
         }
-        System.out.printf(Locale.ROOT, "ONNX Runtime profile of %s, %d threads: %d timed runs after %d: %.3f ms per run,"
-                + " of which %.3f ms inside the nodes%n%n", model, threads, runs, warmup, total, inside);
+        System.out.printf(Locale.ROOT, "ONNX Runtime profile of %s, %d threads: %d timed runs after %d: "
+                + "%.3f ms per run, of which %.3f ms inside the nodes%n%n", model, threads, runs, warmup, total,
+                inside);
         System.out.printf(Locale.ROOT, "%-22s %6s %10s %8s%n", "op type", "nodes", "ms/run", "share");
         final double all = inside;
         byOp.entrySet().stream().sorted(Comparator.comparingDouble(e -> -e.getValue()[1])).forEach(e ->
