@@ -248,11 +248,7 @@ public final class DepthwiseConv {
             if (phased) {
                 PhasePlanes.setTaps(taps, kH, kW, rowStride, phaseSize);
             } else if (wholePlane) {
-                for (int kh = 0; kh < kH; kh++) {
-                    for (int kw = 0; kw < kW; kw++) {
-                        taps[kh * kW + kw] = kh * rowStride + kw;
-                    }
-                }
+                RowWorkspace.windowTaps(taps, kH, kW, 0, rowStride, 1);
             }
             for (int p = from; p < to; p++) {
                 int n = p / channels;
@@ -279,12 +275,7 @@ public final class DepthwiseConv {
                         continue;
                     }
                     for (int oh = 0; oh < outH; oh++) {
-                        for (int kh = 0; kh < kH; kh++) {
-                            int rowBase = (oh * stride + kh) * rowStride;
-                            for (int kw = 0; kw < kW; kw++) {
-                                taps[kh * kW + kw] = rowBase + kw;
-                            }
-                        }
+                        RowWorkspace.windowTaps(taps, kH, kW, oh * stride * rowStride, rowStride, 1);
                         int yRow = yPlane + oh * outW;
                         // whole 16-output blocks, straight into y
                         k.shiftedRowSum(padded, taps, w, wTaps, bias, y, yRow, outW, lo, hi);

@@ -115,11 +115,7 @@ public final class MaxPool2d {
                 PhasePlanes.setTaps(taps, kH, kW, rowStride, phaseSize);
                 Arrays.fill(padded, 0, size, Float.NEGATIVE_INFINITY);   // the padding, for every plane
             } else if (mode == Mode.PLANE) {
-                for (int kh = 0; kh < kH; kh++) {
-                    for (int kw = 0; kw < kW; kw++) {
-                        taps[kh * kW + kw] = kh * rowStride + kw;
-                    }
-                }
+                RowWorkspace.windowTaps(taps, kH, kW, 0, rowStride, 1);
                 // read only for discarded outputs
                 Arrays.fill(padded, rows * rowStride, size, Float.NEGATIVE_INFINITY);
             }
@@ -146,12 +142,7 @@ public final class MaxPool2d {
         /** Each output row at stride 1 along W, every {@code sW}-th result kept. */
         private void planeByRows(float[] padded, float[] row, int[] taps, int yPlane) {
             for (int oh = 0; oh < outH; oh++) {
-                for (int kh = 0; kh < kH; kh++) {
-                    int rowBase = (oh * sH + kh) * rowStride;
-                    for (int kw = 0; kw < kW; kw++) {
-                        taps[kh * kW + kw] = rowBase + kw;
-                    }
-                }
+                RowWorkspace.windowTaps(taps, kH, kW, oh * sH * rowStride, rowStride, 1);
                 k.shiftedRowMax(padded, taps, row, 0, width);
                 int yRow = yPlane + oh * outW;
                 for (int ow = 0; ow < outW; ow++) {

@@ -89,14 +89,23 @@ final class PhasePlanes {
             int s = src + pairFrom;
             int e = even + ((pairFrom + padLeft) >> 1);
             int o = odd + ((pairFrom + padLeft) >> 1);
-            for (int t = 0; t < pairs; t++) {
-                buf[e + t] = x[s + 2 * t];
-                buf[o + t] = x[s + 2 * t + 1];
-            }
+            splitPairs(x, s, 1, buf, e, o, pairs);
             int last = pairFrom + 2 * pairs;
             if (last < iwTo) {                                                // a lone last column, even
                 buf[even + ((last + padLeft) >> 1)] = x[src + last];
             }
+        }
+    }
+
+    /**
+     * {@code dst[even + t] = x[src + 2t * step]} and {@code dst[odd + t] = x[src + (2t + 1) * step]}
+     * for {@code t < pairs}: consecutive samples {@code step} apart split into their even and odd
+     * ones (the column phases here, {@link WinogradConv}'s even and odd tile samples).
+     */
+    static void splitPairs(float[] x, int src, int step, float[] dst, int even, int odd, int pairs) {
+        for (int t = 0, at = src; t < pairs; t++, at += 2 * step) {
+            dst[even + t] = x[at];
+            dst[odd + t] = x[at + step];
         }
     }
 }

@@ -106,12 +106,8 @@ public final class QuantizedDepthwise {
                     int oc = c * multiplier + j;
                     int yPlane = yOff + (n * outChannels + oc) * outPlane;
                     for (int oh = 0; oh < outH; oh++) {
-                        for (int kh = 0; kh < kH; kh++) {
-                            int rowBase = (oh * strideH + kh * dilationH) * rowStride;
-                            for (int kw = 0; kw < kW; kw++) {
-                                taps[kh * kW + kw] = rowBase + kw * dilationW;
-                            }
-                        }
+                        RowWorkspace.windowTaps(taps, kH, kW, oh * strideH * rowStride, dilationH * rowStride,
+                                dilationW);
                         k.shiftedRowSum(padded, taps, wc, oc * kH * kW, 0, row, 0, widthRounded);
                         int yRow = yPlane + oh * outW;
                         for (int ow = 0; ow < outW; ow++) {

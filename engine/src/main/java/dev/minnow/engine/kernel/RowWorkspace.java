@@ -42,6 +42,20 @@ final class RowWorkspace {
     }
 
     /**
+     * The taps of a {@code kH x kW} window over a plane stored row after row, its first tap at
+     * {@code base}: tap {@code (kh, kw)} at {@code base + kh * rowStep + kw * colStep}, row-major
+     * ({@code rowStep} is the row stride times the vertical dilation, {@code colStep} the horizontal
+     * dilation).
+     */
+    static void windowTaps(int[] taps, int kH, int kW, int base, int rowStep, int colStep) {
+        for (int kh = 0; kh < kH; kh++) {
+            for (int kw = 0; kw < kW; kw++) {
+                taps[kh * kW + kw] = base + kh * rowStep + kw * colStep;
+            }
+        }
+    }
+
+    /**
      * Exactly {@code size} ints (kernels pass the array's length as the tap count). One array per
      * size, kept, so that a network alternating 3x3 and 2x2 windows allocates nothing per call.
      */

@@ -501,10 +501,9 @@ public final class WinogradConv {
                     s[o + (q >> 1)] = x[src + q * dx];
                     q++;
                 }
-                for (int at2 = src + q * dx; q + 1 < qTo; q += 2, at2 += 2 * dx) {   // even and odd in pairs
-                    s[e + (q >> 1)] = x[at2];
-                    s[o + (q >> 1)] = x[at2 + dx];
-                }
+                int pairs = (qTo - q) / 2;                                            // even and odd in pairs
+                PhasePlanes.splitPairs(x, src + q * dx, dx, s, e + (q >> 1), o + (q >> 1), pairs);
+                q += 2 * pairs;
                 if (q < qTo) {
                     s[e + (q >> 1)] = x[src + q * dx];
                     q++;
