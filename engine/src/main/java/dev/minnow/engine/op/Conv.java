@@ -3,6 +3,7 @@ package dev.minnow.engine.op;
 import dev.minnow.engine.kernel.ConvGemm;
 import dev.minnow.engine.kernel.ConvKernels;
 import dev.minnow.engine.kernel.DepthwiseConv;
+import dev.minnow.engine.kernel.ImageConvGradients;
 import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.PackedLeft;
 import dev.minnow.engine.kernel.SimdKernels;
@@ -263,6 +264,15 @@ public final class Conv implements Op {
             return clamp;
         }
         ConvGemm.Shape shape = convGemmShape(g, x, w);
+        if (ctx.training() && ImageConvGradients.chosen(shape, ctx.threads())) {
+            // image by image, as the backward pass will run (the step's weights packed afresh)
+            ConvGemm.Sources sources = g.opCache instanceof ConvGemm.Sources old ? old : new ConvGemm.Sources();
+            g.opCache = sources;
+            ConvGemm.forwardPacked(shape, ConvGemm.packWeights(KernelProvider.kernels(), shape, w.data(), w.offset()),
+                    x.data(), x.offset(), b == null ? null : b.data(), b == null ? 0 : b.offset(), y.data(), y.offset(),
+                    Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, sources, ctx.threads());
+            return false;
+        }
         float[] keep = null;
         if (ctx.training()) {
             long size = ConvGemm.keptColumnsSize(shape);
@@ -363,6 +373,14 @@ public final class Conv implements Op {
             return;
         }
         ConvGemm.Shape shape = convGemmShape(g, x, w);
+        if (ImageConvGradients.chosen(shape, ctx.threads())) {
+            ImageConvGradients.backward(KernelProvider.kernels(), shape, x.data(), x.offset(), w.data(), w.offset(),
+                    dy.data(), dy.offset(),
+                    dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(),
+                    dw == null ? null : dw.data(), dw == null ? 0 : dw.offset(),
+                    db == null ? null : db.data(), db == null ? 0 : db.offset(), ctx.threads());
+            return;
+        }
         float[] kept = g.opCache instanceof Columns c && c.input == x
                 && c.data.length == ConvGemm.keptColumnsSize(shape) ? c.data : null;
         ConvGemm.backward(shape, x.data(), x.offset(), w.data(), w.offset(), dy.data(), dy.offset(),
