@@ -20,7 +20,7 @@ public final class ElementwiseKernels {
             return;
         }
         Job j = JOBS.get();
-        j.set(k, false, x, xOff, null, 0, y, yOff, n, lo, hi, false);
+        j.set(k, Pass.CLAMP, x, xOff, null, 0, y, yOff, n, lo, hi, false);
         j.run(threads);
     }
 
@@ -33,14 +33,29 @@ public final class ElementwiseKernels {
             return;
         }
         Job j = JOBS.get();
-        j.set(k, true, a, aOff, b, bOff, y, yOff, n, 0f, 0f, relu);
+        j.set(k, Pass.ADD, a, aOff, b, bOff, y, yOff, n, 0f, 0f, relu);
         j.run(threads);
     }
+
+    /** {@code dx += dy} where {@code lo <= x <= hi}: the backward pass of a clamp (ReLU, ReLU6, Clip). */
+    public static void clampGradient(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n,
+                                     float lo, float hi, int threads) {
+        SimdKernels k = KernelProvider.kernels();
+        if (threads <= 1 || n < 2 * SLICE) {
+            k.clampGradient(x, xOff, dy, dyOff, dx, dxOff, n, lo, hi);
+            return;
+        }
+        Job j = JOBS.get();
+        j.set(k, Pass.CLAMP_GRADIENT, x, xOff, dy, dyOff, dx, dxOff, n, lo, hi, false);
+        j.run(threads);
+    }
+
+    private enum Pass { CLAMP, ADD, CLAMP_GRADIENT }
 
     /** One call's arguments, reused by its thread so that a call allocates nothing. */
     private static final class Job implements Parallel.RangeBody {
         SimdKernels k;
-        boolean isAdd;
+        Pass pass;
         boolean relu;
         float[] a;
         float[] b;
@@ -52,10 +67,10 @@ public final class ElementwiseKernels {
         float lo;
         float hi;
 
-        void set(SimdKernels kernels, boolean add, float[] x, int xOff, float[] b2, int b2Off, float[] out, int outOff,
+        void set(SimdKernels kernels, Pass which, float[] x, int xOff, float[] b2, int b2Off, float[] out, int outOff,
                  int count, float low, float high, boolean withRelu) {
             k = kernels;
-            isAdd = add;
+            pass = which;
             a = x;
             aOff = xOff;
             b = b2;
@@ -82,10 +97,10 @@ public final class ElementwiseKernels {
         public void run(int from, int to) {
             int start = from * SLICE;
             int len = Math.min(n, to * SLICE) - start;
-            if (isAdd) {
-                k.add(a, aOff + start, b, bOff + start, y, yOff + start, len, relu);
-            } else {
-                k.clamp(a, aOff + start, y, yOff + start, len, lo, hi);
+            switch (pass) {
+                case ADD -> k.add(a, aOff + start, b, bOff + start, y, yOff + start, len, relu);
+                case CLAMP -> k.clamp(a, aOff + start, y, yOff + start, len, lo, hi);
+                case CLAMP_GRADIENT -> k.clampGradient(a, aOff + start, b, bOff + start, y, yOff + start, len, lo, hi);
             }
         }
     }

@@ -283,6 +283,18 @@ public final class ScalarKernels implements SimdKernels {
     }
 
     @Override
+    public void clampGradient(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n, float lo,
+                              float hi) {
+        // an integer mask (C2 compiles the int select as a conditional move; a float select or an
+        // if would be a branch, mispredicted about every other element on real activations)
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            int keep = (v >= lo) & (v <= hi) ? -1 : 0;
+            dx[dxOff + i] += Float.intBitsToFloat(Float.floatToRawIntBits(dy[dyOff + i]) & keep);
+        }
+    }
+
+    @Override
     public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu) {
         if (relu) {
             for (int i = 0; i < n; i++) {

@@ -65,6 +65,14 @@ public interface SimdKernels {
      */
     void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi);
 
+    /**
+     * The backward pass of {@link #clamp}: {@code dx[i] += dy[i]} where {@code lo <= x[i] <= hi},
+     * nothing elsewhere, for {@code i < n}; a NaN in {@code x} passes nothing. ReLU's is
+     * {@code lo = Float.MIN_VALUE} (that is, {@code x > 0}), {@code hi = inf}. Without branches, so
+     * that inputs of either sign in random order cost no mispredictions.
+     */
+    void clampGradient(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n, float lo, float hi);
+
     /** {@code y[i] = a[i] + b[i]} for {@code i < n}, optionally followed by {@code max(0, .)}. */
     void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu);
 

@@ -128,19 +128,8 @@ public final class Clip implements Op {
         Tensor hi = inputs.length > 2 ? inputs[2] : null;
         float min = lo == null ? Float.NEGATIVE_INFINITY : lo.data()[lo.offset()];
         float max = hi == null ? Float.POSITIVE_INFINITY : hi.data()[hi.offset()];
-        float[] xd = x.data();
-        float[] dyd = dy.data();
-        float[] dxd = dx.data();
-        int xo = x.offset();
-        int dyo = dy.offset();
-        int dxo = dx.offset();
-        int n = x.size();
-        for (int i = 0; i < n; i++) {
-            float v = xd[xo + i];
-            if (v >= min && v <= max) {
-                dxd[dxo + i] += dyd[dyo + i];
-            }
-        }
+        ElementwiseKernels.clampGradient(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.size(), min, max, ctx.threads());
     }
 
     @Override

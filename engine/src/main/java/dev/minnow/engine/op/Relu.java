@@ -58,18 +58,9 @@ public final class Relu implements Op {
         if (dy == null || dx == null) {
             return;
         }
-        float[] xd = x.data();
-        float[] dyd = dy.data();
-        float[] dxd = dx.data();
-        int xo = x.offset();
-        int dyo = dy.offset();
-        int dxo = dx.offset();
-        int n = x.size();
-        for (int i = 0; i < n; i++) {
-            if (xd[xo + i] > 0f) {
-                dxd[dxo + i] += dyd[dyo + i];
-            }
-        }
+        // x > 0 is x >= the smallest positive float
+        ElementwiseKernels.clampGradient(x.data(), x.offset(), dy.data(), dy.offset(), dx.data(), dx.offset(),
+                x.size(), Float.MIN_VALUE, Float.POSITIVE_INFINITY, ctx.threads());
     }
 
     @Override

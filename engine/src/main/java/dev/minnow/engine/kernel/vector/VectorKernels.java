@@ -4,6 +4,7 @@ import dev.minnow.engine.kernel.ColumnSource;
 import dev.minnow.engine.kernel.PackedLeft;
 import dev.minnow.engine.kernel.SimdKernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -485,6 +486,25 @@ public final class VectorKernels implements SimdKernels {
             float v = x[xOff + i];
             v = v < lo ? lo : v;
             y[yOff + i] = v > hi ? hi : v;
+        }
+    }
+
+    @Override
+    public void clampGradient(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n, float lo,
+                              float hi) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            VectorMask<Float> inside = v.compare(VectorOperators.GE, lo).and(v.compare(VectorOperators.LE, hi));
+            FloatVector g = zero.blend(FloatVector.fromArray(S, dy, dyOff + i), inside);
+            FloatVector.fromArray(S, dx, dxOff + i).add(g).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            if (v >= lo && v <= hi) {
+                dx[dxOff + i] += dy[dyOff + i];
+            }
         }
     }
 
