@@ -50,14 +50,23 @@ public final class Sgd implements Optimizer {
             } else {
                 boolean first = p.state1 == null;
                 if (first) {
-                    p.state1 = new float[n];
+                    p.state1 = new float[n];    // zero velocity: the first step's v is the gradient
                 }
+                // one loop per case, none of them with a select inside, so that C2 vectorises it
                 float[] v = p.state1;
-                for (int i = 0; i < n; i++) {
-                    float gi = g[go + i] + wd * w[wo + i];
-                    float vi = first ? gi : momentum * v[i] + gi;
-                    v[i] = vi;
-                    w[wo + i] -= rate * (nesterov ? gi + momentum * vi : vi);
+                if (nesterov) {
+                    for (int i = 0; i < n; i++) {
+                        float gi = g[go + i] + wd * w[wo + i];
+                        float vi = momentum * v[i] + gi;
+                        v[i] = vi;
+                        w[wo + i] -= rate * (gi + momentum * vi);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        float vi = momentum * v[i] + (g[go + i] + wd * w[wo + i]);
+                        v[i] = vi;
+                        w[wo + i] -= rate * vi;
+                    }
                 }
             }
             p.applyMask();
