@@ -295,11 +295,19 @@ public final class PoolKernels {
     public static void maxPool2dWithWinners(float[] x, int xOff, float[] y, int yOff, int[] winners, int planes,
                                             int inH, int inW, int outH, int outW, int kH, int kW, int sH, int sW,
                                             int padTop, int padLeft, int threads) {
+        maxPool2dWithWinners(KernelProvider.kernels(), x, xOff, y, yOff, winners, planes, inH, inW, outH, outW,
+                kH, kW, sH, sW, padTop, padLeft, threads);
+    }
+
+    /** As above with the given kernels (2x2, stride 2 windows run {@link SimdKernels#maxPool2x2Row}). */
+    public static void maxPool2dWithWinners(SimdKernels kernels, float[] x, int xOff, float[] y, int yOff,
+                                            int[] winners, int planes, int inH, int inW, int outH, int outW, int kH,
+                                            int kW, int sH, int sW, int padTop, int padLeft, int threads) {
         long work = (long) planes * outH * outW * kH * kW;
         if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && padTop == 0 && padLeft == 0
                 && 2 * outH <= inH && 2 * outW <= inW) {
             Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, (from, to) ->
-                    maxPool2x2WithWinners(x, xOff, y, yOff, winners, from, to, inH, inW, outH, outW));
+                    maxPool2x2WithWinners(kernels, x, xOff, y, yOff, winners, from, to, inH, inW, outH, outW));
             return;
         }
         Parallel.forRange(work < 1 << 15 ? 1 : threads, planes, (from, to) -> {
@@ -350,33 +358,43 @@ public final class PoolKernels {
      * rule as the general loop (first maximum wins, -0 ties +0, the last NaN wins over numbers),
      * and the output is the winning element itself.
      */
-    private static void maxPool2x2WithWinners(float[] x, int xOff, float[] y, int yOff, int[] winners,
-                                              int planeFrom, int planeTo, int inH, int inW, int outH, int outW) {
+    private static void maxPool2x2WithWinners(SimdKernels kernels, float[] x, int xOff, float[] y, int yOff,
+                                              int[] winners, int planeFrom, int planeTo, int inH, int inW, int outH,
+                                              int outW) {
         for (int p = planeFrom; p < planeTo; p++) {
             int plane = p * inH * inW;
             int o = p * outH * outW;
-            for (int oh = 0; oh < outH; oh++) {
-                int top = plane + 2 * oh * inW;
-                for (int ow = 0; ow < outW; ow++, o++) {
-                    int i0 = top + 2 * ow;
-                    int i2 = i0 + inW;
-                    int max = orderKey(x[xOff + i0], 0);
-                    int best = i0;
-                    int k = orderKey(x[xOff + i0 + 1], 1);
-                    int take = (int) (((long) max - k) >> 63);          // -1 when k > max
-                    max ^= (max ^ k) & take;
-                    best ^= (best ^ (i0 + 1)) & take;
-                    k = orderKey(x[xOff + i2], 2);
-                    take = (int) (((long) max - k) >> 63);
-                    max ^= (max ^ k) & take;
-                    best ^= (best ^ i2) & take;
-                    k = orderKey(x[xOff + i2 + 1], 3);
-                    take = (int) (((long) max - k) >> 63);
-                    best ^= (best ^ (i2 + 1)) & take;
-                    y[yOff + o] = x[xOff + best];
-                    winners[o] = best;
+            for (int oh = 0; oh < outH; oh++, o += outW) {
+                if (outW < 8) {          // narrower than any vector kernel takes: no second dispatch
+                    maxPool2x2Row(x, xOff, plane + 2 * oh * inW, inW, y, yOff, winners, o, outW);
+                } else {
+                    kernels.maxPool2x2Row(x, xOff, plane + 2 * oh * inW, inW, y, yOff, winners, o, outW);
                 }
             }
+        }
+    }
+
+    /** {@link SimdKernels#maxPool2x2Row} without branches or float selects (the scalar kernels' and the tail's). */
+    static void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
+                              int outW) {
+        for (int ow = 0; ow < outW; ow++, o++) {
+            int i0 = top + 2 * ow;
+            int i2 = i0 + inW;
+            int max = orderKey(x[xOff + i0], 0);
+            int best = i0;
+            int k = orderKey(x[xOff + i0 + 1], 1);
+            int take = (int) (((long) max - k) >> 63);          // -1 when k > max
+            max ^= (max ^ k) & take;
+            best ^= (best ^ (i0 + 1)) & take;
+            k = orderKey(x[xOff + i2], 2);
+            take = (int) (((long) max - k) >> 63);
+            max ^= (max ^ k) & take;
+            best ^= (best ^ i2) & take;
+            k = orderKey(x[xOff + i2 + 1], 3);
+            take = (int) (((long) max - k) >> 63);
+            best ^= (best ^ (i2 + 1)) & take;
+            y[yOff + o] = x[xOff + best];
+            winners[o] = best;
         }
     }
 

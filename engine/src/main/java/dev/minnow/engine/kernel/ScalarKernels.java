@@ -283,6 +283,12 @@ public final class ScalarKernels implements SimdKernels {
     }
 
     @Override
+    public void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
+                              int outW) {
+        PoolKernels.maxPool2x2Row(x, xOff, top, inW, y, yOff, winners, o, outW);
+    }
+
+    @Override
     public void clampGradient(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n, float lo,
                               float hi) {
         // an integer mask (C2 compiles the int select as a conditional move; a float select or an

@@ -83,6 +83,15 @@ public interface SimdKernels {
      */
     void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width);
 
+    /**
+     * One output row of a 2x2, stride-2 max pool that records where each maximum came from (the
+     * training forward pass): for {@code j < outW}, the window of output {@code o + j} is
+     * {@code x[xOff + top + 2j + {0, 1, inW, inW + 1}]}; {@code y[yOff + o + j]} gets the winning
+     * element and {@code winners[o + j]} its index (without {@code xOff}). The first maximum wins
+     * (-0 ties +0) and the last NaN wins over numbers, as in {@link PoolKernels#maxPoolNaive}.
+     */
+    void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o, int outW);
+
     /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

@@ -475,6 +475,12 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
+    public void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
+                              int outW) {
+        VectorRows.maxPool2x2Row(x, xOff, top, inW, y, yOff, winners, o, outW);
+    }
+
+    @Override
     public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
         FloatVector vlo = FloatVector.broadcast(S, lo);
         FloatVector vhi = FloatVector.broadcast(S, hi);

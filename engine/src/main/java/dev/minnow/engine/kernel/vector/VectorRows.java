@@ -1,7 +1,12 @@
 package dev.minnow.engine.kernel.vector;
 
+import dev.minnow.engine.kernel.KernelProvider;
 import dev.minnow.engine.kernel.SimdKernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,8 +22,90 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRows {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /*
+     * The 2x2 pool's rows use 256-bit vectors whatever the preferred size: pooled rows are short
+     * (12 outputs in LeNet-5) and a row narrower than a vector falls back to scalar code.
+     */
+    private static final VectorSpecies<Float> P = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> PI = IntVector.SPECIES_256;
+    private static final int PL = P.length();
+    /** Whether the 256-bit vectors are native (so not on a 128-bit-only machine). */
+    private static final boolean POOL_VECTORS = S.vectorBitSize() >= P.vectorBitSize();
+    /** Even lanes to the lower half, odd lanes to the upper: (0, 2, .., 6, 1, 3, .., 7). */
+    private static final VectorShuffle<Float> EVENS_FIRST = VectorShuffle.fromArray(P, lanes(0), 0);
+    /** The two halves exchanged. */
+    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromArray(P, lanes(1), 0);
+    private static final VectorMask<Float> UPPER = VectorMask.fromArray(P, upperHalf(), 0);
+    private static final VectorMask<Float> LOWER = UPPER.not();
+    /** 0, 2, 4, ...: the first input column of each output's window. */
+    private static final IntVector EVEN_COLUMNS = IntVector.fromArray(PI, lanes(2), 0);
 
     private VectorRows() {
+    }
+
+    /** Lane indices of the shuffles and the even columns (0, 1 and 2 above). */
+    private static int[] lanes(int which) {
+        int n = 8;
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = switch (which) {
+                case 0 -> i < n / 2 ? 2 * i : 2 * (i - n / 2) + 1;
+                case 1 -> (i + n / 2) % n;
+                default -> 2 * i;
+            };
+        }
+        return r;
+    }
+
+    private static boolean[] upperHalf() {
+        boolean[] r = new boolean[8];
+        for (int i = 4; i < 8; i++) {
+            r[i] = true;
+        }
+        return r;
+    }
+
+    /**
+     * {@link SimdKernels#maxPool2x2Row}, 8 outputs at a time. The window's four candidates
+     * are the even and odd columns of two rows; each loaded pair of vectors is de-interleaved with
+     * single-vector shuffles (evens to one half, odds to the other, then halves exchanged and
+     * blended), because the two-vector {@code rearrange} is not compiled to a shuffle on JDK 17
+     * (a probe ran 2.3x slower than scalar code with it; 8x faster than scalar this way). A row
+     * that is not a whole number of vectors ends with one that overlaps the one before, which just
+     * writes the same outputs again; a row narrower than one vector takes the scalar kernel.
+     */
+    static void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
+                              int outW) {
+        if (outW < PL || !POOL_VECTORS) {
+            KernelProvider.scalar().maxPool2x2Row(x, xOff, top, inW, y, yOff, winners, o, outW);
+            return;
+        }
+        for (int from = 0; from < outW; from += PL) {
+            int j = Math.min(from, outW - PL);
+            int a = top + 2 * j;
+            int at = xOff + a;
+            FloatVector t0 = FloatVector.fromArray(P, x, at).rearrange(EVENS_FIRST);
+            FloatVector t1 = FloatVector.fromArray(P, x, at + PL).rearrange(EVENS_FIRST);
+            FloatVector b0 = FloatVector.fromArray(P, x, at + inW).rearrange(EVENS_FIRST);
+            FloatVector b1 = FloatVector.fromArray(P, x, at + inW + PL).rearrange(EVENS_FIRST);
+            // candidates in the window's order: top-left, top-right, bottom-left, bottom-right
+            FloatVector max = t0.blend(t1.rearrange(HALVES), UPPER);
+            IntVector best = EVEN_COLUMNS.add(a);
+            FloatVector v = t1.blend(t0.rearrange(HALVES), LOWER);
+            VectorMask<Float> take = v.compare(VectorOperators.GT, max).or(v.compare(VectorOperators.NE, v));
+            max = max.blend(v, take);
+            best = best.blend(EVEN_COLUMNS.add(a + 1), take.cast(PI));
+            v = b0.blend(b1.rearrange(HALVES), UPPER);
+            take = v.compare(VectorOperators.GT, max).or(v.compare(VectorOperators.NE, v));
+            max = max.blend(v, take);
+            best = best.blend(EVEN_COLUMNS.add(a + inW), take.cast(PI));
+            v = b1.blend(b0.rearrange(HALVES), LOWER);
+            take = v.compare(VectorOperators.GT, max).or(v.compare(VectorOperators.NE, v));
+            max = max.blend(v, take);
+            best = best.blend(EVEN_COLUMNS.add(a + inW + 1), take.cast(PI));
+            max.intoArray(y, yOff + o + j);
+            best.intoArray(winners, o + j);
+        }
     }
 
     /** {@link SimdKernels#shiftedRowSum}. */
