@@ -128,6 +128,16 @@ final class VectorRows {
             acc0.max(vlo).min(vhi).intoArray(out, outOff + j);
             acc1.max(vlo).min(vhi).intoArray(out, outOff + j + L);
         }
+        // the rest one vector at a time, the last one overlapping the one before (writing the same
+        // outputs again): with 16-lane vectors up to 31 outputs of a row were left to the scalar loop
+        for (; j < width && width >= L; j += L) {
+            int k = Math.min(j, width - L);
+            FloatVector acc = FloatVector.broadcast(S, bias);
+            for (int t = 0; t < nt; t++) {
+                acc = FloatVector.fromArray(S, in, taps[t] + k).fma(FloatVector.broadcast(S, w[wOff + t]), acc);
+            }
+            acc.max(vlo).min(vhi).intoArray(out, outOff + k);
+        }
         for (; j < width; j++) {
             float acc = bias;
             for (int t = 0; t < nt; t++) {
@@ -345,6 +355,14 @@ final class VectorRows {
             }
             m0.intoArray(out, outOff + j);
             m1.intoArray(out, outOff + j + L);
+        }
+        for (; j < width && width >= L; j += L) {      // as in shiftedRowSum
+            int k = Math.min(j, width - L);
+            FloatVector m = FloatVector.fromArray(S, in, taps[0] + k);
+            for (int t = 1; t < nt; t++) {
+                m = m.max(FloatVector.fromArray(S, in, taps[t] + k));
+            }
+            m.intoArray(out, outOff + k);
         }
         for (; j < width; j++) {
             float m = in[taps[0] + j];
