@@ -38,12 +38,13 @@ public final class ImageConvGradients {
 
     /**
      * Adds the gradients: {@code dx += dL/dx}, {@code dw += dL/dw}, {@code db += dL/db}; any of
-     * them may be {@code null}. Allocates only when a shape needs larger buffers than the calling
-     * and working threads have had before.
+     * them may be {@code null}. The buffers are kept per calling and per working thread and grow
+     * when a shape needs more; what is allocated on every call is the packed {@code W^T} when
+     * {@code dx} is wanted (the weights change with every step; 100 KB for LeNet-5's second layer).
      */
-    public static void backward(SimdKernels kernels, ConvGemm.Shape s, float[] x, int xOff, float[] w, int wOff, float[] dy,
-                                int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff,
-                                int threads) {
+    public static void backward(SimdKernels kernels, ConvGemm.Shape s, float[] x, int xOff, float[] w, int wOff,
+                                float[] dy, int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] db,
+                                int dbOff, int threads) {
         Job job = JOBS.get();
         int tasks = Math.min(s.batch(), Math.max(1, threads) * TASKS_PER_THREAD);
         job.set(s, kernels, x, xOff, dy, dyOff, dx, dxOff, dw != null, db != null, tasks);
