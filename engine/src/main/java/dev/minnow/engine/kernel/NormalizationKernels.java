@@ -19,7 +19,15 @@ public final class NormalizationKernels {
     public static void batchNormInference(float[] x, int xOff, float[] y, int yOff, int batch, int channels,
             int spatial, float[] scale, int scaleOff, float[] bias, int biasOff, float[] mean, int meanOff,
             float[] var, int varOff, float epsilon) {
-        for (int c = 0; c < channels; c++) {
+        batchNormInference(x, xOff, y, yOff, batch, channels, spatial, scale, scaleOff, bias, biasOff, mean, meanOff,
+                var, varOff, epsilon, 0, channels);
+    }
+
+    /** As above for the channels {@code [channelFrom, channelTo)} only (a thread's share). */
+    public static void batchNormInference(float[] x, int xOff, float[] y, int yOff, int batch, int channels,
+            int spatial, float[] scale, int scaleOff, float[] bias, int biasOff, float[] mean, int meanOff,
+            float[] var, int varOff, float epsilon, int channelFrom, int channelTo) {
+        for (int c = channelFrom; c < channelTo; c++) {
             float a = (float) (scale[scaleOff + c] / Math.sqrt((double) var[varOff + c] + epsilon));
             float shift = bias[biasOff + c] - a * mean[meanOff + c];
             for (int n = 0; n < batch; n++) {
@@ -38,8 +46,14 @@ public final class NormalizationKernels {
      */
     public static void batchStatistics(float[] x, int xOff, int batch, int channels, int spatial,
             float[] mean, int meanOff, float[] variance, int varOff) {
+        batchStatistics(x, xOff, batch, channels, spatial, mean, meanOff, variance, varOff, 0, channels);
+    }
+
+    /** As above for the channels {@code [channelFrom, channelTo)} only (a thread's share). */
+    public static void batchStatistics(float[] x, int xOff, int batch, int channels, int spatial,
+            float[] mean, int meanOff, float[] variance, int varOff, int channelFrom, int channelTo) {
         double count = (double) batch * spatial;
-        for (int c = 0; c < channels; c++) {
+        for (int c = channelFrom; c < channelTo; c++) {
             double sum = 0;
             for (int n = 0; n < batch; n++) {
                 int base = xOff + (n * channels + c) * spatial;
@@ -74,8 +88,17 @@ public final class NormalizationKernels {
     public static void batchNormTrainingBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
             int batch, int channels, int spatial, float[] scale, int scaleOff, float[] mean, int meanOff,
             float[] invStd, int invStdOff, float[] dScale, int dScaleOff, float[] dBias, int dBiasOff) {
+        batchNormTrainingBackward(x, xOff, dy, dyOff, dx, dxOff, batch, channels, spatial, scale, scaleOff, mean,
+                meanOff, invStd, invStdOff, dScale, dScaleOff, dBias, dBiasOff, 0, channels);
+    }
+
+    /** As above for the channels {@code [channelFrom, channelTo)} only (a thread's share). */
+    public static void batchNormTrainingBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
+            int batch, int channels, int spatial, float[] scale, int scaleOff, float[] mean, int meanOff,
+            float[] invStd, int invStdOff, float[] dScale, int dScaleOff, float[] dBias, int dBiasOff,
+            int channelFrom, int channelTo) {
         double count = (double) batch * spatial;
-        for (int c = 0; c < channels; c++) {
+        for (int c = channelFrom; c < channelTo; c++) {
             double mu = mean[meanOff + c];
             double inv = invStd[invStdOff + c];
             double sumDy = 0;

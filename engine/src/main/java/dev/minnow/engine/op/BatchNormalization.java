@@ -1,6 +1,7 @@
 package dev.minnow.engine.op;
 
 import dev.minnow.engine.kernel.NormalizationKernels;
+import dev.minnow.engine.kernel.Parallel;
 import dev.minnow.engine.tensor.DataType;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.engine.tensor.Tensor;
@@ -221,12 +222,17 @@ public final class BatchNormalization implements Op {
         State s = ctx.state() instanceof State old && old.mean.length == channels ? old : new State(channels);
         ctx.setState(s);
         s.batchStatistics = true;
-        NormalizationKernels.batchStatistics(x.data(), x.offset(), batch, channels, spatial, s.mean, 0, s.variance, 0);
-        for (int c = 0; c < channels; c++) {
-            s.invStd[c] = (float) (1.0 / Math.sqrt((double) s.variance[c] + epsilon));
-        }
-        NormalizationKernels.batchNormInference(x.data(), x.offset(), y.data(), y.offset(), batch, channels, spatial,
-                scale.data(), scale.offset(), bias.data(), bias.offset(), s.mean, 0, s.variance, 0, epsilon);
+        // channels shared out across the threads: statistics, then the normalisation, per channel
+        Parallel.forRange(parallelThreads(x, ctx), channels, (from, to) -> {
+            NormalizationKernels.batchStatistics(x.data(), x.offset(), batch, channels, spatial, s.mean, 0,
+                    s.variance, 0, from, to);
+            for (int c = from; c < to; c++) {
+                s.invStd[c] = (float) (1.0 / Math.sqrt((double) s.variance[c] + epsilon));
+            }
+            NormalizationKernels.batchNormInference(x.data(), x.offset(), y.data(), y.offset(), batch, channels,
+                    spatial, scale.data(), scale.offset(), bias.data(), bias.offset(), s.mean, 0, s.variance, 0,
+                    epsilon, from, to);
+        });
         if (trainingMode) {
             // ONNX: new running statistics as outputs, population variance, inputs untouched
             runningUpdate(mean, s.mean, 1f, outputs.length > 1 ? outputs[1] : null);
@@ -267,11 +273,12 @@ public final class BatchNormalization implements Op {
         int spatial = x.shape().sizeBetween(2, x.rank());
         if (ctx.state() instanceof State s && s.batchStatistics) {
             if (dy != null) {
-                NormalizationKernels.batchNormTrainingBackward(x.data(), x.offset(), dy.data(), dy.offset(),
-                        dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(), batch, channels, spatial,
-                        scale.data(), scale.offset(), s.mean, 0, s.invStd, 0,
-                        dScale == null ? null : dScale.data(), dScale == null ? 0 : dScale.offset(),
-                        dBias == null ? null : dBias.data(), dBias == null ? 0 : dBias.offset());
+                Parallel.forRange(parallelThreads(x, ctx), channels, (from, to) ->
+                        NormalizationKernels.batchNormTrainingBackward(x.data(), x.offset(), dy.data(), dy.offset(),
+                                dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(), batch, channels, spatial,
+                                scale.data(), scale.offset(), s.mean, 0, s.invStd, 0,
+                                dScale == null ? null : dScale.data(), dScale == null ? 0 : dScale.offset(),
+                                dBias == null ? null : dBias.data(), dBias == null ? 0 : dBias.offset(), from, to));
             }
             Tensor dRunningMean = outputGrads.length > 1 ? outputGrads[1] : null;
             Tensor dRunningVar = outputGrads.length > 2 ? outputGrads[2] : null;
@@ -300,6 +307,11 @@ public final class BatchNormalization implements Op {
                 dBias == null ? null : dBias.data(), dBias == null ? 0 : dBias.offset(),
                 dMean == null ? null : dMean.data(), dMean == null ? 0 : dMean.offset(),
                 dVar == null ? null : dVar.data(), dVar == null ? 0 : dVar.offset());
+    }
+
+    /** Threads for a training pass over {@code x}: one unless it is large enough to share (64K floats). */
+    private static int parallelThreads(Tensor x, ExecutionContext ctx) {
+        return x.size() < 1 << 16 ? 1 : ctx.threads();
     }
 
     /** {@code into += factor * g}, when both are present. */

@@ -99,6 +99,36 @@ class BatchNormalizationTrainingTest {
     }
 
     @Test
+    void channelsSharedOutAcrossThreadsGiveTheSameBitsAsOneThread() {
+        // 2 x 12 x 48 x 60 = 69,120 floats: above the size from which the channels go to two threads
+        float[][] results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Random seeded = new Random(5);
+            Tensor[] in = {gaussian(seeded, 2, 12, 48, 60), uniform(seeded, 0.5, 1.5, 12), gaussian(seeded, 12),
+                gaussian(seeded, 12), uniform(seeded, 0.5, 1.5, 12)};
+            Tensor dy = gaussian(seeded, 2, 12, 48, 60);
+            Tensor[] grads = {Tensor.zeros(in[0].shape()), Tensor.zeros(Shape.of(12)), Tensor.zeros(Shape.of(12)),
+                null, null};
+            Tensor[] out = {Tensor.zeros(in[0].shape())};
+            ExecutionContext ctx = ExecutionContext.standalone(threads);
+            ctx.setTraining(true);
+            BatchNormalization bn = new BatchNormalization(1e-3f, 0.9f);
+            bn.forward(in, out, ctx);
+            bn.backward(in, out, new Tensor[] {dy}, grads, ctx);
+            float[] all = new float[2 * out[0].size() + 4 * 12];
+            int at = 0;
+            for (Tensor t : new Tensor[] {out[0], grads[0], grads[1], grads[2], in[3], in[4]}) {
+                float[] v = t.toFloatArray();
+                System.arraycopy(v, 0, all, at, v.length);
+                at += v.length;
+            }
+            results[threads - 1] = all;
+        }
+        assertThat(results[1]).containsExactly(results[0]);
+        assertThat(results[0][results[0].length - 1]).as("a running variance was written").isNotZero();
+    }
+
+    @Test
     void updatesRunningStatisticsInPlaceByHand() {
         // one channel, values 1, 2, 3, 6: mean 3, biased var 3.5, unbiased 14/3
         Tensor x = Tensor.of(Shape.of(2, 1, 2), 1, 2, 3, 6);
