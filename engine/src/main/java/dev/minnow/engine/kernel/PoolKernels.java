@@ -356,7 +356,7 @@ public final class PoolKernels {
      * LeNet-5's first pooling at batch 64; this one about half that). The four candidates are
      * compared as integer keys ({@link #orderKey}) and the winner chosen with masks; the same
      * rule as the general loop (first maximum wins, -0 ties +0, the last NaN wins over numbers),
-     * and the output is the winning element itself. Rows of at least 8 outputs go to the kernels'
+     * and the output is the winning element itself. Each row goes to the kernels'
      * {@link SimdKernels#maxPool2x2Row} (the vector one: 0.4 instead of 1.4-1.6 ms for that pool).
      */
     private static void maxPool2x2WithWinners(SimdKernels kernels, float[] x, int xOff, float[] y, int yOff,
@@ -366,17 +366,16 @@ public final class PoolKernels {
             int plane = p * inH * inW;
             int o = p * outH * outW;
             for (int oh = 0; oh < outH; oh++, o += outW) {
-                if (outW < 8) {          // narrower than any vector kernel takes: no second dispatch
-                    maxPool2x2Row(x, xOff, plane + 2 * oh * inW, inW, y, yOff, winners, o, outW);
-                } else {
-                    kernels.maxPool2x2Row(x, xOff, plane + 2 * oh * inW, inW, y, yOff, winners, o, outW);
-                }
+                kernels.maxPool2x2Row(x, xOff, plane + 2 * oh * inW, inW, y, yOff, winners, o, outW);
             }
         }
     }
 
-    /** {@link SimdKernels#maxPool2x2Row} without branches or float selects (scalar kernels, narrow rows). */
-    static void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
+    /**
+     * {@link SimdKernels#maxPool2x2Row} without branches or float selects: the scalar kernels' and,
+     * for rows narrower than a vector, the vector kernels'.
+     */
+    public static void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
                               int outW) {
         for (int ow = 0; ow < outW; ow++, o++) {
             int i0 = top + 2 * ow;

@@ -1,6 +1,6 @@
 package dev.minnow.engine.kernel.vector;
 
-import dev.minnow.engine.kernel.KernelProvider;
+import dev.minnow.engine.kernel.PoolKernels;
 import dev.minnow.engine.kernel.SimdKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -31,38 +31,16 @@ final class VectorRows {
     private static final int PL = P.length();
     /** Whether the 256-bit vectors are native (so not on a 128-bit-only machine). */
     private static final boolean POOL_VECTORS = S.vectorBitSize() >= P.vectorBitSize();
-    /** Even lanes to the lower half, odd lanes to the upper: (0, 2, .., 6, 1, 3, .., 7). */
-    private static final VectorShuffle<Float> EVENS_FIRST = VectorShuffle.fromArray(P, lanes(0), 0);
+    /** Even lanes to the lower half, odd lanes to the upper. */
+    private static final VectorShuffle<Float> EVENS_FIRST = VectorShuffle.fromValues(P, 0, 2, 4, 6, 1, 3, 5, 7);
     /** The two halves exchanged. */
-    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromArray(P, lanes(1), 0);
-    private static final VectorMask<Float> UPPER = VectorMask.fromArray(P, upperHalf(), 0);
+    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromValues(P, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(P, 0xF0);
     private static final VectorMask<Float> LOWER = UPPER.not();
     /** 0, 2, 4, ...: the first input column of each output's window. */
-    private static final IntVector EVEN_COLUMNS = IntVector.fromArray(PI, lanes(2), 0);
+    private static final IntVector EVEN_COLUMNS = IntVector.zero(PI).addIndex(2);
 
     private VectorRows() {
-    }
-
-    /** Lane indices of the shuffles and the even columns (0, 1 and 2 above). */
-    private static int[] lanes(int which) {
-        int n = 8;
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = switch (which) {
-                case 0 -> i < n / 2 ? 2 * i : 2 * (i - n / 2) + 1;
-                case 1 -> (i + n / 2) % n;
-                default -> 2 * i;
-            };
-        }
-        return r;
-    }
-
-    private static boolean[] upperHalf() {
-        boolean[] r = new boolean[8];
-        for (int i = 4; i < 8; i++) {
-            r[i] = true;
-        }
-        return r;
     }
 
     /**
@@ -77,7 +55,7 @@ final class VectorRows {
     static void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
                               int outW) {
         if (outW < PL || !POOL_VECTORS) {
-            KernelProvider.scalar().maxPool2x2Row(x, xOff, top, inW, y, yOff, winners, o, outW);
+            PoolKernels.maxPool2x2Row(x, xOff, top, inW, y, yOff, winners, o, outW);
             return;
         }
         for (int from = 0; from < outW; from += PL) {
