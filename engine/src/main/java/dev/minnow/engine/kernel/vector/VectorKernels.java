@@ -31,14 +31,22 @@ import jdk.incubator.vector.VectorSpecies;
  * The micro-kernel holds an {@code MR x NR = 4 x 2L} tile of C in eight vector registers
  * ({@code L} floats each: 8 with AVX2) and, per step of k, loads two vectors of B, broadcasts four
  * elements of A and issues eight fused multiply-adds: 16 L flops per 6 loads, enough to keep both
- * FMA units of a core busy. Packing makes every access of the inner loop sequential and
+ * FMA units of a core busy. With 512-bit vectors (AVX-512: 32 registers) the tile is {@code 8 x 2L}
+ * in sixteen registers, 32 L flops per 10 loads (0.8-0.9x the time of the 4-row tile on GEMM, conv
+ * layers and whole networks: docs/performance.md). Its sixteen accumulators are written back inline:
+ * a helper taking them as arguments was not inlined into so large a method, and every call boxed
+ * them (3-9x slower). Packing makes every access of the inner loop sequential and
  * zero-pads the edges, so the micro-kernel never branches; partial tiles go through a small
  * buffer.
  */
 public final class VectorKernels implements SimdKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final int MR = 4;
+    /**
+     * Rows of the register tile: 4 with 256-bit vectors (8 accumulators of the 16 registers), 8 with
+     * 512-bit ones (16 accumulators of the 32 registers: twice the work per load of B).
+     */
+    private static final int MR = L >= 16 ? 8 : 4;
     private static final int NR = 2 * L;
     private static final int KC = 256;
     private static final int MC = 128;
@@ -161,7 +169,7 @@ public final class VectorKernels implements SimdKernels {
         int idx = apOff;
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
-            if (rows == MR) {      // MR = 4: the two helpers below name the four rows
+            if (rows == MR) {
                 idx = transA ? packFullPanelTransposed(a, aOff + pc * lda + ic + ir, lda, kc, alpha, ap, idx)
                         : packFullPanel(a, aOff + (ic + ir) * lda + pc, lda, kc, alpha, ap, idx);
                 continue;
@@ -180,24 +188,25 @@ public final class VectorKernels implements SimdKernels {
         }
     }
 
-    /** A full 4-row panel of A, k-major, with no per-element tests (a tenth of a training step before). */
+    /**
+     * A full {@code MR}-row panel of A, k-major, with no per-element tests (a tenth of a training
+     * step before): row by row, each read sequentially and written with stride {@code MR}.
+     */
     private static int packFullPanel(float[] a, int start, int lda, int kc, float alpha, float[] ap, int idx) {
-        for (int p = 0, r1 = start + lda, r2 = r1 + lda, r3 = r2 + lda; p < kc; p++, idx += MR) {
-            ap[idx] = alpha * a[start + p];
-            ap[idx + 1] = alpha * a[r1 + p];
-            ap[idx + 2] = alpha * a[r2 + p];
-            ap[idx + 3] = alpha * a[r3 + p];
+        for (int i = 0; i < MR; i++) {
+            for (int p = 0, src = start + i * lda, dst = idx + i; p < kc; p++, dst += MR) {
+                ap[dst] = alpha * a[src + p];
+            }
         }
-        return idx;
+        return idx + MR * kc;
     }
 
     /** As {@link #packFullPanel} for a transposed A (a step's MR values adjacent). */
     private static int packFullPanelTransposed(float[] a, int start, int lda, int kc, float alpha, float[] ap, int idx) {
         for (int p = 0, q = start; p < kc; p++, q += lda, idx += MR) {
-            ap[idx] = alpha * a[q];
-            ap[idx + 1] = alpha * a[q + 1];
-            ap[idx + 2] = alpha * a[q + 2];
-            ap[idx + 3] = alpha * a[q + 3];
+            for (int i = 0; i < MR; i++) {
+                ap[idx + i] = alpha * a[q + i];
+            }
         }
         return idx;
     }
@@ -270,9 +279,9 @@ public final class VectorKernels implements SimdKernels {
         int m = a.rows();
         int k = a.columns();
         int i1 = i0 + rows;
-        if (a.owner() != this || i0 % MR != 0 || i0 < 0 || rows < 0 || i1 > m || (i1 % MR != 0 && i1 != m)) {
+        if (a.owner() != this || i0 % 4 != 0 || i0 < 0 || rows < 0 || i1 > m || (i1 % 4 != 0 && i1 != m)) {
             throw new IllegalArgumentException("operand packed by " + a.owner().name() + " (this is " + name()
-                    + "), rows [" + i0 + ", " + i1 + ") of " + m + " (whole tiles of " + MR + " rows)");
+                    + "), rows [" + i0 + ", " + i1 + ") of " + m + " (whole blocks of 4 rows)");
         }
         if (rows == 0 || n == 0) {
             return;
@@ -303,7 +312,7 @@ public final class VectorKernels implements SimdKernels {
                 for (int ib = i0 / MC, ic = ib * MC; ic < i1; ic += MC, ib++) {
                     int mc = Math.min(MC, i1 - ic);
                     int block = offsets[pb * iBlocks + ib];
-                    int irFrom = Math.max(0, i0 - ic);
+                    int irFrom = Math.max(0, i0 - ic) / MR * MR;   // the tile holding row i0
                     int panels = (nc + NR - 1) / NR;
                     int tiles = (mc - irFrom + MR - 1) / MR;
                     for (int q = 0, panel = 0, tile = 0, count = panels * tiles; q < count; q++) {
@@ -323,9 +332,10 @@ public final class VectorKernels implements SimdKernels {
                         int start = starts[2 * (jr / NR)];
                         int start1 = starts[2 * (jr / NR) + 1];
                         int mr = Math.min(MR, mc - ir);
+                        int skip = Math.max(0, i0 - ic - ir);   // rows of a tile above i0 (MR 8, i0 % 8 = 4)
                         int ao = block + ir * kc;
                         int co = cOff + (ic + ir) * ldc + jc + jr;
-                        if (mr == MR && nr == NR) {
+                        if (mr == MR && nr == NR && skip == 0) {
                             if (start >= 0) {
                                 microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc);
                             } else {
@@ -340,7 +350,7 @@ public final class VectorKernels implements SimdKernels {
                             } else {
                                 microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
                             }
-                            for (int i = 0; i < mr; i++) {
+                            for (int i = skip; i < mr; i++) {
                                 float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
                                 for (int j = 0; j < nr; j++) {
                                     int at = co + i * ldc + j;
@@ -420,6 +430,16 @@ public final class VectorKernels implements SimdKernels {
      */
     private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
                                     int row0, float[] c, int co, int ldc, boolean accumulate) {
+        if (MR == 8) {
+            microKernel8(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, accumulate);
+        } else {
+            microKernel4(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, accumulate);
+        }
+    }
+
+    /** The {@code 4 x 2L} tile in eight registers (256-bit vectors). */
+    private static void microKernel4(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
+                                    int row0, float[] c, int co, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         // packed: indices written as linear functions of p, so that C2 can hoist the bounds checks
@@ -427,7 +447,7 @@ public final class VectorKernels implements SimdKernels {
             int row = rowStarts == null ? bo + p * NR : rowStarts[row0 + p];
             int bi = rowStarts == null ? row : row + bo;
             int bi1 = rowStarts == null ? row + L : row + bo1;
-            int ai = ao + p * MR;
+            int ai = ao + p * 4;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi1);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
@@ -461,6 +481,81 @@ public final class VectorKernels implements SimdKernels {
         c21.intoArray(c, co + 2 * ldc + L);
         c30.intoArray(c, co + 3 * ldc);
         c31.intoArray(c, co + 3 * ldc + L);
+    }
+
+    /** The {@code 8 x 2L} tile in sixteen registers (512-bit vectors). */
+    private static void microKernel8(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
+                                     int row0, float[] c, int co, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            int row = rowStarts == null ? bo + p * NR : rowStarts[row0 + p];
+            int bi = rowStarts == null ? row : row + bo;
+            int bi1 = rowStarts == null ? row + L : row + bo1;
+            int ai = ao + p * 8;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi1);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(a, c40);
+            c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(a, c50);
+            c51 = b1.fma(a, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = b0.fma(a, c60);
+            c61 = b1.fma(a, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = b0.fma(a, c70);
+            c71 = b1.fma(a, c71);
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
     }
 
     @Override
