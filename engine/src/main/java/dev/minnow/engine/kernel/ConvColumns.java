@@ -44,6 +44,7 @@ public final class ConvColumns implements ColumnSource {
     private int[] columnOffsets;
     private int rows;
     private int outPlane;
+    private int wideRowStride;
 
     /** Per-thread storage for the padded image and the two offset tables. */
     private static final class Buffers {
@@ -60,6 +61,43 @@ public final class ConvColumns implements ColumnSource {
      */
     public ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
                            int[] padBegin, int[] dilations) {
+        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, false);
+    }
+
+    /**
+     * Whether {@link #setWide} applies to a convolution of this geometry: 2-D, stride 1, and its
+     * output rows not already whole vectors wide (then every panel is read in place anyway), nor
+     * so narrow that the volume's extra columns would add more than a quarter to the arithmetic.
+     */
+    public static boolean widens(int[] in, int[] out, int[] kernel, int[] strides, int[] padBegin, int[] dilations,
+                                 int vectorWidth) {
+        if (out[0] != 1 || kernel[0] != 1 || strides[1] != 1 || strides[2] != 1 || out[2] % vectorWidth == 0) {
+            return false;
+        }
+        int extra = paddedExtent(2, in, out, kernel, strides, padBegin, dilations) - out[2];
+        return extra > 0 && 4 * extra <= out[2];
+    }
+
+    /**
+     * As {@link #set}, but with the columns of the <em>wide</em> output: {@code (oh, w)} for every
+     * column {@code w} of the volume's rows, {@code oh * Wp + w}, up to the last real output
+     * ({@code (oH - 1) * Wp + oW} columns; only for {@link #widens}). Column {@code q} is then
+     * simply the volume's float {@code q} past each row's tap, so every panel is read in place
+     * and nothing is ever gathered; the columns {@code w >= oW} are windows that run off the
+     * row's end, computed and thrown away ({@link #wideRowStride}).
+     */
+    public ConvColumns setWide(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+                               int[] padBegin, int[] dilations) {
+        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, true);
+    }
+
+    /** After {@link #setWide}: the wide output's row length, where output row {@code oh} starts. */
+    public int wideRowStride() {
+        return wideRowStride;
+    }
+
+    private ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+                            int[] padBegin, int[] dilations, boolean wide) {
         int pD = paddedExtent(0, in, out, kernel, strides, padBegin, dilations);
         int pH = paddedExtent(1, in, out, kernel, strides, padBegin, dilations);
         int pW = paddedExtent(2, in, out, kernel, strides, padBegin, dilations);
@@ -98,9 +136,18 @@ public final class ConvColumns implements ColumnSource {
                 }
             }
         }
-        outPlane = out[0] * out[1] * out[2];
+        wideRowStride = wide ? rowW : 0;
+        outPlane = wide ? (out[1] - 1) * rowW + out[2] : out[0] * out[1] * out[2];
         if (b.columnOffsets.length < outPlane) {
             b.columnOffsets = new int[outPlane];
+        }
+        if (wide) {
+            for (int q = 0; q < outPlane; q++) {
+                b.columnOffsets[q] = q;
+            }
+            rowOffsets = b.rowOffsets;
+            columnOffsets = b.columnOffsets;
+            return this;
         }
         int q = 0;
         for (int od = 0; od < out[0]; od++) {

@@ -25,7 +25,10 @@ public final class ConvGemm {
     /**
      * A 1x1 convolution with at most this many filters (per group) lets the vector GEMM read its
      * input in place (MobileNet-V2's 144 -> 24 on 56x56: 0.79-0.84x; a 128 -> 256 on 28x28 was
-     * 1.15x slower that way).
+     * 1.15x slower that way). The same bound chooses the wide layout of {@link ConvColumns#setWide}
+     * for other stride-1 convolutions: it saves gathering panels that cross output rows, a cost
+     * per column that many filters amortise (AVX-512, 2 threads: 16 -> 64 3x3 on 55x55 0.83x,
+     * 64 -> 64 groups 4 on 56x56 0.52x; 32 -> 128 on 27x27 and 48 -> 192 on 13x13 1.01-1.02x).
      */
     static final int IN_PLACE_MAX_FILTERS = 64;
     /** The column matrix of one block of images holds at most this many floats (16 MB). */
@@ -212,11 +215,78 @@ public final class ConvGemm {
         if (s.pointwise()) {
             MatrixColumns matrix = sources.matrix.set(x, xg, p, cin, p);
             src = m <= IN_PLACE_MAX_FILTERS ? matrix.readInPlace(sources.rowStarts(cin, p)) : matrix;
+        } else if (m <= IN_PLACE_MAX_FILTERS && ConvColumns.widens(s.in(), s.out(), s.kernel(), s.strides(),
+                s.padBegin(), s.dilations(), weights[g].owner().vectorWidth())) {
+            // every panel in place: the product runs over the volume's whole rows into a scratch
+            // matrix, whose real columns are then copied out row by row
+            ConvColumns wide = sources.conv.setWide(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(),
+                    s.padBegin(), s.dilations());
+            int cols = wide.columns();
+            float[] scratch = sources.wide(m * cols);
+            Gemm.sgemmPacked(weights[g], wide, scratch, 0, cols, b, b == null ? 0 : bOff + g * m, lo, hi, threads);
+            int yg = yOff + (n * s.outChannels() + g * m) * p;
+            if (threads > 1 && (long) m * p >= COMPACT_PARALLEL_FLOATS) {
+                CompactJob job = COMPACT_JOBS.get();
+                job.set(scratch, cols, wide.wideRowStride(), y, yg, s.out()[1], s.out()[2]);
+                try {
+                    Parallel.forRange(threads, m, job);
+                } finally {
+                    job.wide = null;
+                    job.y = null;
+                }
+            } else {
+                compact(scratch, cols, wide.wideRowStride(), y, yg, 0, m, s.out()[1], s.out()[2]);
+            }
+            return;
         } else {
             src = sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations());
         }
         Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
                 b, b == null ? 0 : bOff + g * m, lo, hi, threads);
+    }
+
+    /**
+     * The real columns of a wide product ({@link ConvColumns#setWide}: {@code m} rows of
+     * {@code cols} columns, output row {@code oh} at {@code oh * rowStride}) into {@code m} output
+     * planes of {@code outH x outW} (rows {@code from .. to} of the {@code m}).
+     */
+    private static void compact(float[] wide, int cols, int rowStride, float[] y, int yOff, int from, int to,
+                                int outH, int outW) {
+        for (int c = from; c < to; c++) {
+            for (int oh = 0, src = c * cols, dst = yOff + c * outH * outW; oh < outH; oh++) {
+                System.arraycopy(wide, src + oh * rowStride, y, dst + oh * outW, outW);
+            }
+        }
+    }
+
+    /** Output floats from which a wide product's copy-out is shared among the threads. */
+    private static final int COMPACT_PARALLEL_FLOATS = 1 << 14;
+    private static final ThreadLocal<CompactJob> COMPACT_JOBS = ThreadLocal.withInitial(CompactJob::new);
+
+    /** {@link #compact} over ranges of output channels, reused by its calling thread. */
+    private static final class CompactJob implements Parallel.RangeBody {
+        float[] wide;
+        float[] y;
+        int cols;
+        int rowStride;
+        int yOff;
+        int outH;
+        int outW;
+
+        void set(float[] w, int columns, int stride, float[] out, int outOff, int h, int width) {
+            wide = w;
+            cols = columns;
+            rowStride = stride;
+            y = out;
+            yOff = outOff;
+            outH = h;
+            outW = width;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            compact(wide, cols, rowStride, y, yOff, from, to, outH, outW);
+        }
     }
 
     private static final ThreadLocal<UnitJob> UNIT_JOBS = ThreadLocal.withInitial(UnitJob::new);
@@ -275,6 +345,7 @@ public final class ConvGemm {
         final MatrixColumns matrix = new MatrixColumns();
         private int[] starts = new int[0];
         private int startsLd = -1;
+        private float[] wide = new float[0];
 
         /**
          * {@code r * ld} for {@code r < rows}: a 1x1 convolution's input is read by the GEMM where
@@ -292,6 +363,14 @@ public final class ConvGemm {
                 startsLd = ld;
             }
             return starts;
+        }
+
+        /** A scratch matrix of at least {@code size} floats for a wide product (grown once). */
+        float[] wide(int size) {
+            if (wide.length < size) {
+                wide = new float[size];
+            }
+            return wide;
         }
 
         void clear() {

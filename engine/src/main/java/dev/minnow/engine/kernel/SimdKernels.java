@@ -17,6 +17,13 @@ public interface SimdKernels {
     String name();
 
     /**
+     * Floats per vector of these kernels (1 for the scalar ones). {@link #gemmPacked} reads a
+     * {@link ColumnSource}'s columns in place in runs of this many, so convolutions whose output
+     * rows are not a multiple of it are laid out differently ({@link ConvColumns#widens}).
+     */
+    int vectorWidth();
+
+    /**
      * Single-threaded matrix multiply {@code C = alpha * op(A) * op(B) + (accumulate ? C : 0)}
      * for an {@code m x n} block of C, where {@code op(A)} is {@code m x k} and {@code op(B)} is
      * {@code k x n}, all row-major with the given leading dimensions.

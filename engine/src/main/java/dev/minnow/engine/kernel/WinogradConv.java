@@ -78,6 +78,16 @@ public final class WinogradConv {
     static final int MIN_CHANNELS = 32;
     /** Fewer tiles per image than this make GEMMs too narrow for their register tiles (ResNet's 7x7 maps: 16). */
     static final int MIN_TILES = 32;
+    /**
+     * Below this many tiles per image (maps under about 20 x 20) the transforms weigh more, and
+     * Winograd only pays with many channels: {@code C_in C_out / (C_in + C_out)} (the GEMMs' work
+     * per transformed value) at least {@link #SMALL_MAP_MIN_CHANNELS}. Measured on AVX-512 with the
+     * 8-row GEMM tile, 2 threads, Winograd / im2col: 32 -> 128 on 14x14 1.54, 48 -> 192 on 13x13
+     * 1.49, 32 -> 64 on 14x14 1.06 (all below 48); 64 -> 256 on 13x13 1.08 (51); 256 -> 256 on
+     * 14x14 0.77 (128).
+     */
+    static final int SMALL_MAP_TILES = 100;
+    static final int SMALL_MAP_MIN_CHANNELS = 48;
 
     /**
      * Whether inference runs this convolution with Winograd: it is enabled, it {@link #supports} the
@@ -86,9 +96,13 @@ public final class WinogradConv {
      */
     public static boolean chosen(int inPerGroup, int outPerGroup, int[] in, int[] out, int[] kernel, int[] strides,
                                  int[] padBegin, int[] dilations) {
-        return ENABLED && inPerGroup >= MIN_CHANNELS && outPerGroup >= MIN_CHANNELS
-                && supports(in, kernel, strides, padBegin, dilations)
-                && (long) Axis.tiles(out[1], dilations[1]) * Axis.tiles(out[2], dilations[2]) >= MIN_TILES;
+        if (!ENABLED || inPerGroup < MIN_CHANNELS || outPerGroup < MIN_CHANNELS
+                || !supports(in, kernel, strides, padBegin, dilations)) {
+            return false;
+        }
+        long tiles = (long) Axis.tiles(out[1], dilations[1]) * Axis.tiles(out[2], dilations[2]);
+        return tiles >= MIN_TILES && (tiles >= SMALL_MAP_TILES
+                || (long) inPerGroup * outPerGroup >= SMALL_MAP_MIN_CHANNELS * (inPerGroup + outPerGroup));
     }
 
     /** The tiles along one axis: per tile, the first of its two outputs and whether the second exists. */

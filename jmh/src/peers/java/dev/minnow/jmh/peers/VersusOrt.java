@@ -1,12 +1,15 @@
 package dev.minnow.jmh.peers;
 
+import dev.minnow.compression.fuse.GraphOptimizer;
 import dev.minnow.engine.graph.Graph;
+import dev.minnow.engine.io.onnx.OnnxReader;
 import dev.minnow.engine.io.onnx.OnnxWriter;
 import dev.minnow.engine.tensor.Shape;
 import dev.minnow.jmh.ConvSubject;
 import dev.minnow.jmh.MinnowInference;
 import dev.minnow.jmh.Network;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -46,7 +49,8 @@ public final class VersusOrt {
         }
         if (subjects.isEmpty() || rounds < 1 || threads < 1) {
             System.err.println("usage: VersusOrt [--threads T] [--rounds R] SUBJECT... "
-                    + "(a network, e.g. RESNET18, or conv:IN,OUT,SIZE,K,STRIDE,GROUPS,DILATION,BATCH)");
+                    + "(a network, e.g. RESNET18, an ONNX file with fixed input shape, or "
+                    + "conv:IN,OUT,SIZE,K,STRIDE,GROUPS,DILATION,BATCH)");
             System.exit(2);
         }
         for (String subject : subjects) {
@@ -65,6 +69,12 @@ public final class VersusOrt {
             shape = conv.shape();
             onnx = OnnxWriter.toBytes(graph);
             macs = conv.macs();
+        } else if (subject.endsWith(".onnx")) {
+            // any single-input model file, batch as the file fixes it (a layer or block cut out of a network)
+            onnx = Files.readAllBytes(Path.of(subject));
+            graph = GraphOptimizer.standard().optimize(OnnxReader.read(Path.of(subject))).graph();
+            shape = graph.inputs().get(0).shape();
+            macs = 0;
         } else {
             Network network = Network.valueOf(subject);
             graph = network.graph();
