@@ -29,7 +29,7 @@ final class BufferPlanner {
      * @return floats allocated for intermediate and output tensors
      */
     static long allocate(List<Plan.Step> steps, Map<String, ValueInfo> infos, int[] outputIds, boolean reuse,
-                         Tensor[] values, boolean[] perRunView) {
+                         Tensor[] values, boolean[] perRunView, boolean[] elided) {
         int n = values.length;
         int[] root = new int[n];
         for (int v = 0; v < n; v++) {
@@ -60,6 +60,14 @@ final class BufferPlanner {
         }
         if (!reuse) {
             Arrays.fill(rootLastUse, end);
+        }
+        // concatenations written in place: member value -> (concat output value, offset in it)
+        int[] concatOf = new int[n];
+        int[] concatOffset = new int[n];
+        ValueInfo[] wholeInfo = new ValueInfo[n];
+        Arrays.fill(concatOf, -1);
+        if (reuse) {
+            planInPlaceConcats(steps, infos, outputIds, values, lastUse, concatOf, concatOffset, wholeInfo, elided);
         }
         List<float[]> free = new ArrayList<>();
         List<List<Integer>> releaseAfter = new ArrayList<>();
@@ -94,6 +102,19 @@ final class BufferPlanner {
                     values[v] = Tensor.zeros(vi.shape(), vi.type());
                     continue;
                 }
+                if (concatOf[v] >= 0) {
+                    // a view of the concatenation's buffer, taken when its first member is made
+                    int whole = concatOf[v];
+                    if (bufferOf[whole] == null) {
+                        total += claim(whole, wholeInfo[whole], free, bufferOf, values, rootLastUse, end,
+                                releaseAfter, s);
+                    }
+                    values[v] = Tensor.wrap(vi.shape(), bufferOf[whole], concatOffset[v]);
+                    continue;
+                }
+                if (bufferOf[v] != null) {
+                    continue;      // an in-place concatenation's output, claimed with its first member
+                }
                 int size = vi.shape().size();
                 float[] buf = takeBestFit(free, size);
                 if (buf == null) {
@@ -112,6 +133,104 @@ final class BufferPlanner {
             }
         }
         return total;
+    }
+
+    /**
+     * Finds the concatenations that can be skipped because their inputs are written where the
+     * output wants them: a float {@code Concat} whose dimensions before its axis are all 1 (each
+     * input is then one contiguous slice of the output: channels of a batch-1 image), whose inputs
+     * are distinct values made by convolutions (ops known to write their output at its offset)
+     * and read by nothing else, and none of them a graph output.
+     */
+    private static void planInPlaceConcats(List<Plan.Step> steps, Map<String, ValueInfo> infos, int[] outputIds,
+                                           Tensor[] values, int[] lastUse, int[] concatOf, int[] concatOffset,
+                                           ValueInfo[] wholeInfo, boolean[] elided) {
+        int n = values.length;
+        int[] producer = new int[n];
+        int[] readers = new int[n];
+        Arrays.fill(producer, -1);
+        for (int s = 0; s < steps.size(); s++) {
+            for (int out : steps.get(s).out()) {
+                if (out >= 0) {
+                    producer[out] = s;
+                }
+            }
+            for (int in : steps.get(s).in()) {
+                if (in >= 0) {
+                    readers[in]++;
+                }
+            }
+        }
+        boolean[] isOutput = new boolean[n];
+        for (int out : outputIds) {
+            isOutput[out] = true;
+        }
+        for (int s = 0; s < steps.size(); s++) {
+            Plan.Step step = steps.get(s);
+            if (!(step.node().op() instanceof dev.minnow.engine.op.Concat concat) || step.out()[0] < 0) {
+                continue;
+            }
+            ValueInfo outInfo = infos.get(step.node().outputs().get(0));
+            if (outInfo.type() != DataType.FLOAT || outInfo.isConstant()) {
+                continue;
+            }
+            int rank = outInfo.shape().rank();
+            int axis = concat.axis() < 0 ? concat.axis() + rank : concat.axis();
+            boolean fits = axis >= 0 && axis < rank;
+            for (int d = 0; fits && d < axis; d++) {
+                fits = outInfo.shape().dim(d) == 1;
+            }
+            int[] in = step.in();
+            for (int i = 0; fits && i < in.length; i++) {
+                int v = in[i];
+                fits = v >= 0 && producer[v] >= 0 && producer[v] < s && readers[v] == 1 && lastUse[v] == s
+                        && !isOutput[v] && values[v] == null && concatOf[v] < 0
+                        && steps.get(producer[v]).node().op() instanceof dev.minnow.engine.op.Conv;
+                for (int j = 0; fits && j < i; j++) {
+                    fits = in[j] != v;
+                }
+            }
+            if (!fits) {
+                continue;
+            }
+            int offset = 0;
+            for (int v : in) {
+                concatOf[v] = step.out()[0];
+                concatOffset[v] = offset;
+                offset += infos.get(steps.get(producer[v]).node().outputs().get(
+                        indexOf(steps.get(producer[v]).out(), v))).shape().size();
+            }
+            wholeInfo[step.out()[0]] = outInfo;
+            elided[s] = true;
+        }
+    }
+
+    private static int indexOf(int[] values, int v) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == v) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("value " + v + " not among " + Arrays.toString(values));
+    }
+
+    /** Takes the buffer of an in-place concatenation's output (value {@code whole}) at step {@code s}. */
+    private static long claim(int whole, ValueInfo vi, List<float[]> free, float[][] bufferOf, Tensor[] values,
+                              int[] rootLastUse, int end, List<List<Integer>> releaseAfter, int s) {
+        int size = vi.shape().size();
+        float[] buf = takeBestFit(free, size);
+        long added = 0;
+        if (buf == null) {
+            buf = new float[size];
+            added = size;
+        }
+        bufferOf[whole] = buf;
+        values[whole] = Tensor.wrap(vi.shape(), buf, 0);
+        int last = rootLastUse[whole];
+        if (last != end) {
+            releaseAfter.get(Math.max(last, s)).add(whole);
+        }
+        return added;
     }
 
     private static float[] takeBestFit(List<float[]> free, int size) {

@@ -25,7 +25,10 @@ import java.util.Map;
  * reader has run, and the next tensor that needs a buffer takes the smallest free one that is
  * large enough (a greedy best-fit planner over tensor lifetimes). Ops that only reshape their input
  * ({@link dev.minnow.engine.op.Op#isReshapeOfInput()}) get a view of the same storage and never
- * run. A steady-state {@link #run} allocates nothing but the views of caller-owned inputs.
+ * run. A concatenation of a batch-1 image's channels whose inputs are made by convolutions and
+ * read by nothing else never runs either: the convolutions write straight into their slices of
+ * its output (SqueezeNet's and GoogLeNet's blocks). A steady-state {@link #run} allocates nothing
+ * but the views of caller-owned inputs.
  *
  * <p>A plan is not thread-safe: one plan, one thread at a time. Output tensors belong to the plan
  * and are overwritten by the next run; copy them to keep them.
@@ -43,6 +46,8 @@ public final class Plan {
     private final ExecutionContext context;
     private final long bufferFloats;
     private final boolean[] perRunView;
+    /** Steps that never run: concatenations whose inputs were written in place (BufferPlanner). */
+    private final boolean[] elided;
     private boolean[] needsGrad;
     private Tensor[] grads;
     private final Map<String, Tensor> results = new LinkedHashMap<>();
@@ -203,7 +208,9 @@ public final class Plan {
                     new Tensor[out.length], new Tensor[in.length], new Tensor[out.length], constant));
         }
         perRunView = new boolean[values.length];
-        bufferFloats = BufferPlanner.allocate(steps, infos, outputIds, options.reuseBuffers(), values, perRunView);
+        elided = new boolean[steps.size()];
+        bufferFloats = BufferPlanner.allocate(steps, infos, outputIds, options.reuseBuffers(), values, perRunView,
+                elided);
     }
 
     /** Plans a graph for the given input shapes (inputs declared with concrete shapes may be omitted). */
@@ -303,6 +310,9 @@ public final class Plan {
                     // a view of a caller-owned tensor: the only allocation of a steady-state run
                     vals[step.out[0]] = vals[step.in[0]].reshape(infos.get(step.node.output()).shape());
                 }
+                continue;
+            }
+            if (elided[s]) {
                 continue;
             }
             for (int i = 0; i < step.in.length; i++) {
