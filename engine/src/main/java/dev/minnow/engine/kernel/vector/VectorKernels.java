@@ -146,9 +146,9 @@ public final class VectorKernels implements SimdKernels {
                             int ao = ir * kc;
                             int co = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                microKernel(kc, ap, ao, bp, bo, c, co, ldc, acc);
+                                microKernel(kc, ap, ao, bp, bo, c, co, ldc, acc, ws.tile);
                             } else {
-                                microKernel(kc, ap, ao, bp, bo, ws.tile, 0, NR, false);
+                                microKernel(kc, ap, ao, bp, bo, ws.tile, 0, NR, false, null);
                                 for (int i = 0; i < mr; i++) {
                                     for (int j = 0; j < nr; j++) {
                                         float v = ws.tile[i * NR + j];
@@ -342,18 +342,18 @@ public final class VectorKernels implements SimdKernels {
                         int co = cOff + (ic + ir) * ldc + jc + jr;
                         if (mr == MR && nr == NR && skip == 0) {
                             if (start >= 0) {
-                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc);
+                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc, ws.tile);
                             } else {
-                                microKernel(kc, data, ao, bp, bo, c, co, ldc, acc);
+                                microKernel(kc, data, ao, bp, bo, c, co, ldc, acc, ws.tile);
                             }
                             if (last && epilogue) {
                                 epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
                             }
                         } else {
                             if (start >= 0) {
-                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR, false);
+                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR, false, null);
                             } else {
-                                microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false);
+                                microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false, null);
                             }
                             for (int i = skip; i < mr; i++) {
                                 float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
@@ -422,8 +422,8 @@ public final class VectorKernels implements SimdKernels {
 
     /** {@code C[4 x NR] (+)= Apanel[kc x 4] * Bpanel[kc x NR]}, the tile held in eight registers. */
     private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
-                                    boolean accumulate) {
-        microKernel(kc, ap, ao, bp, bo, 0, null, 0, c, co, ldc, accumulate);
+                                    boolean accumulate, float[] tile) {
+        microKernel(kc, ap, ao, bp, bo, 0, null, 0, c, co, ldc, accumulate, tile);
     }
 
     /**
@@ -434,9 +434,17 @@ public final class VectorKernels implements SimdKernels {
      * The test on {@code rowStarts} is invariant in the loop, which C2 unswitches into two loops.
      */
     private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
-                                    int row0, float[] c, int co, int ldc, boolean accumulate) {
+                                    int row0, float[] c, int co, int ldc, boolean accumulate, float[] tile) {
         if (MR == 8) {
-            microKernel8(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, accumulate);
+            // the 8-row kernel only ever writes its tile: with C's loads and adds in it as well, C2
+            // compiled it (in training, where both cases occur) into code that ran the Vector
+            // API's Java fallbacks, 3.7x slower (docs/avx512.md)
+            if (accumulate) {
+                microKernel8(kc, ap, ao, bp, bo, bo1, rowStarts, row0, tile, 0, NR);
+                addTile(tile, c, co, ldc);
+            } else {
+                microKernel8(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc);
+            }
         } else {
             microKernel4(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, accumulate);
         }
@@ -490,7 +498,7 @@ public final class VectorKernels implements SimdKernels {
 
     /** The {@code 8 x 2L} tile in sixteen registers (512-bit vectors). */
     private static void microKernel8(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
-                                     int row0, float[] c, int co, int ldc, boolean accumulate) {
+                                     int row0, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -527,24 +535,6 @@ public final class VectorKernels implements SimdKernels {
             c70 = b0.fma(a, c70);
             c71 = b1.fma(a, c71);
         }
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, co + 6 * ldc));
-            c61 = c61.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, co + 7 * ldc));
-            c71 = c71.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
-        }
         c00.intoArray(c, co);
         c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc);
@@ -561,6 +551,15 @@ public final class VectorKernels implements SimdKernels {
         c61.intoArray(c, co + 6 * ldc + L);
         c70.intoArray(c, co + 7 * ldc);
         c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    /** {@code C[8 x NR] += tile} (the tile row-major, {@code NR} floats per row). */
+    private static void addTile(float[] tile, float[] c, int co, int ldc) {
+        for (int i = 0; i < MR; i++) {
+            int row = co + i * ldc;
+            FloatVector.fromArray(S, tile, i * NR).add(FloatVector.fromArray(S, c, row)).intoArray(c, row);
+            FloatVector.fromArray(S, tile, i * NR + L).add(FloatVector.fromArray(S, c, row + L)).intoArray(c, row + L);
+        }
     }
 
     @Override
