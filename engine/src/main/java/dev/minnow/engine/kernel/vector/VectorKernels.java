@@ -33,11 +33,12 @@ import jdk.incubator.vector.VectorSpecies;
  * elements of A and issues eight fused multiply-adds: 16 L flops per 6 loads, enough to keep both
  * FMA units of a core busy. With 512-bit vectors (AVX-512: 32 registers) the tile is {@code 8 x 2L}
  * in sixteen registers, 32 L flops per 10 loads (0.8-0.9x the time of the 4-row tile on GEMM, conv
- * layers and whole networks: docs/performance.md). Its sixteen accumulators are written back inline:
- * a helper taking them as arguments was not inlined into so large a method, and every call boxed
- * them (3-9x slower). Packing makes every access of the inner loop sequential and
- * zero-pads the edges, so the micro-kernel never branches; partial tiles go through a small
- * buffer.
+ * layers and whole networks: docs/avx512.md). Its sixteen accumulators are written back inline (a
+ * helper taking them as arguments made everything 2.5-9x slower, the signature of boxed vectors),
+ * and it never adds to C itself: accumulating products go through the tile buffer (with the loads
+ * and adds of C inside, C2 compiled it in training into the Vector API's Java fallbacks).
+ * Packing makes every access of the inner loop sequential and zero-pads the edges, so the
+ * micro-kernel never branches; partial tiles go through a small buffer.
  */
 public final class VectorKernels implements SimdKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -342,7 +343,8 @@ public final class VectorKernels implements SimdKernels {
                         int co = cOff + (ic + ir) * ldc + jc + jr;
                         if (mr == MR && nr == NR && skip == 0) {
                             if (start >= 0) {
-                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc, ws.tile);
+                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc,
+                                        ws.tile);
                             } else {
                                 microKernel(kc, data, ao, bp, bo, c, co, ldc, acc, ws.tile);
                             }
@@ -351,7 +353,8 @@ public final class VectorKernels implements SimdKernels {
                             }
                         } else {
                             if (start >= 0) {
-                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR, false, null);
+                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR,
+                                        false, null);
                             } else {
                                 microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false, null);
                             }
