@@ -45,6 +45,8 @@ public final class ConvColumns implements ColumnSource {
     private int rows;
     private int outPlane;
     private int wideRowStride;
+    private int outH;
+    private int outW;
 
     /** Per-thread storage for the padded image and the two offset tables. */
     private static final class Buffers {
@@ -96,6 +98,57 @@ public final class ConvColumns implements ColumnSource {
         return wideRowStride;
     }
 
+    /**
+     * After {@link #setWide}: copies the real columns of a wide product ({@code m} rows of
+     * {@link #columns()}, output row {@code oh} at {@code oh * wideRowStride()}) into {@code m}
+     * output planes at {@code y[yOff]}, shared among up to {@code threads} threads by rows.
+     */
+    public void copyOutWide(float[] wide, float[] y, int yOff, int m, int threads) {
+        if (threads > 1 && (long) m * outH * outW >= COPY_OUT_PARALLEL_FLOATS) {
+            CopyOutJob job = COPY_OUT_JOBS.get();
+            job.set(this, wide, y, yOff);
+            try {
+                Parallel.forRange(threads, m, job);
+            } finally {
+                job.set(null, null, null, 0);
+            }
+        } else {
+            copyOut(wide, y, yOff, 0, m);
+        }
+    }
+
+    private void copyOut(float[] wide, float[] y, int yOff, int from, int to) {
+        for (int c = from; c < to; c++) {
+            for (int oh = 0, src = c * outPlane, dst = yOff + c * outH * outW; oh < outH; oh++) {
+                System.arraycopy(wide, src + oh * wideRowStride, y, dst + oh * outW, outW);
+            }
+        }
+    }
+
+    /** Output floats from which {@link #copyOutWide} shares the copy among the threads. */
+    private static final int COPY_OUT_PARALLEL_FLOATS = 1 << 14;
+    private static final ThreadLocal<CopyOutJob> COPY_OUT_JOBS = ThreadLocal.withInitial(CopyOutJob::new);
+
+    /** {@link #copyOutWide} over ranges of output channels, reused by its calling thread. */
+    private static final class CopyOutJob implements Parallel.RangeBody {
+        private ConvColumns source;
+        private float[] wide;
+        private float[] y;
+        private int yOff;
+
+        void set(ConvColumns s, float[] w, float[] out, int outOff) {
+            source = s;
+            wide = w;
+            y = out;
+            yOff = outOff;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            source.copyOut(wide, y, yOff, from, to);
+        }
+    }
+
     private ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
                             int[] padBegin, int[] dilations, boolean wide) {
         int pD = paddedExtent(0, in, out, kernel, strides, padBegin, dilations);
@@ -137,6 +190,8 @@ public final class ConvColumns implements ColumnSource {
             }
         }
         wideRowStride = wide ? rowW : 0;
+        outH = out[1];
+        outW = out[2];
         outPlane = wide ? (out[1] - 1) * rowW + out[2] : out[0] * out[1] * out[2];
         if (b.columnOffsets.length < outPlane) {
             b.columnOffsets = new int[outPlane];

@@ -224,69 +224,13 @@ public final class ConvGemm {
             int cols = wide.columns();
             float[] scratch = sources.wide(m * cols);
             Gemm.sgemmPacked(weights[g], wide, scratch, 0, cols, b, b == null ? 0 : bOff + g * m, lo, hi, threads);
-            int yg = yOff + (n * s.outChannels() + g * m) * p;
-            if (threads > 1 && (long) m * p >= COMPACT_PARALLEL_FLOATS) {
-                CompactJob job = COMPACT_JOBS.get();
-                job.set(scratch, cols, wide.wideRowStride(), y, yg, s.out()[1], s.out()[2]);
-                try {
-                    Parallel.forRange(threads, m, job);
-                } finally {
-                    job.wide = null;
-                    job.y = null;
-                }
-            } else {
-                compact(scratch, cols, wide.wideRowStride(), y, yg, 0, m, s.out()[1], s.out()[2]);
-            }
+            wide.copyOutWide(scratch, y, yOff + (n * s.outChannels() + g * m) * p, m, threads);
             return;
         } else {
             src = sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations());
         }
         Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
                 b, b == null ? 0 : bOff + g * m, lo, hi, threads);
-    }
-
-    /**
-     * The real columns of a wide product ({@link ConvColumns#setWide}: {@code m} rows of
-     * {@code cols} columns, output row {@code oh} at {@code oh * rowStride}) into {@code m} output
-     * planes of {@code outH x outW} (rows {@code from .. to} of the {@code m}).
-     */
-    private static void compact(float[] wide, int cols, int rowStride, float[] y, int yOff, int from, int to,
-                                int outH, int outW) {
-        for (int c = from; c < to; c++) {
-            for (int oh = 0, src = c * cols, dst = yOff + c * outH * outW; oh < outH; oh++) {
-                System.arraycopy(wide, src + oh * rowStride, y, dst + oh * outW, outW);
-            }
-        }
-    }
-
-    /** Output floats from which a wide product's copy-out is shared among the threads. */
-    private static final int COMPACT_PARALLEL_FLOATS = 1 << 14;
-    private static final ThreadLocal<CompactJob> COMPACT_JOBS = ThreadLocal.withInitial(CompactJob::new);
-
-    /** {@link #compact} over ranges of output channels, reused by its calling thread. */
-    private static final class CompactJob implements Parallel.RangeBody {
-        float[] wide;
-        float[] y;
-        int cols;
-        int rowStride;
-        int yOff;
-        int outH;
-        int outW;
-
-        void set(float[] w, int columns, int stride, float[] out, int outOff, int h, int width) {
-            wide = w;
-            cols = columns;
-            rowStride = stride;
-            y = out;
-            yOff = outOff;
-            outH = h;
-            outW = width;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            compact(wide, cols, rowStride, y, yOff, from, to, outH, outW);
-        }
     }
 
     private static final ThreadLocal<UnitJob> UNIT_JOBS = ThreadLocal.withInitial(UnitJob::new);

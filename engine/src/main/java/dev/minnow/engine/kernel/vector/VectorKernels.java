@@ -43,12 +43,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernels implements SimdKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /**
-     * Rows of the register tile: 4 with 256-bit vectors (8 accumulators of the 16 registers), 8 with
-     * 512-bit ones (16 accumulators of the 32 registers: twice the work per load of B).
-     */
-    private static final int MR = L >= 16 ? 8 : 4;
-    private static final int NR = 2 * L;
+    private static final int MR = MicroKernels.MR;
+    private static final int NR = MicroKernels.NR;
     private static final int KC = 256;
     private static final int MC = 128;
     private static final int NC = 4096;
@@ -147,9 +143,9 @@ public final class VectorKernels implements SimdKernels {
                             int ao = ir * kc;
                             int co = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                microKernel(kc, ap, ao, bp, bo, c, co, ldc, acc, ws.tile);
+                                MicroKernels.microKernel(kc, ap, ao, bp, bo, c, co, ldc, acc, ws.tile);
                             } else {
-                                microKernel(kc, ap, ao, bp, bo, ws.tile, 0, NR, false, null);
+                                MicroKernels.microKernel(kc, ap, ao, bp, bo, ws.tile, 0, NR, false, null);
                                 for (int i = 0; i < mr; i++) {
                                     for (int j = 0; j < nr; j++) {
                                         float v = ws.tile[i * NR + j];
@@ -343,20 +339,20 @@ public final class VectorKernels implements SimdKernels {
                         int co = cOff + (ic + ir) * ldc + jc + jr;
                         if (mr == MR && nr == NR && skip == 0) {
                             if (start >= 0) {
-                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc,
+                                MicroKernels.microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc,
                                         ws.tile);
                             } else {
-                                microKernel(kc, data, ao, bp, bo, c, co, ldc, acc, ws.tile);
+                                MicroKernels.microKernel(kc, data, ao, bp, bo, c, co, ldc, acc, ws.tile);
                             }
                             if (last && epilogue) {
-                                epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
+                                MicroKernels.epilogueTile(c, co, ldc, bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
                             }
                         } else {
                             if (start >= 0) {
-                                microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR,
+                                MicroKernels.microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR,
                                         false, null);
                             } else {
-                                microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false, null);
+                                MicroKernels.microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false, null);
                             }
                             for (int i = skip; i < mr; i++) {
                                 float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
@@ -408,160 +404,6 @@ public final class VectorKernels implements SimdKernels {
             if (starts[2 * q] < 0) {
                 b.copyPanels(pc, kc, col0 + q * NR, Math.min(NR, nc - q * NR), NR, bp, q * NR * kc);
             }
-        }
-    }
-
-    /** Adds the row biases to a full {@code MR x NR} tile of C and clamps it to {@code [lo, hi]}. */
-    private static void epilogueTile(float[] c, int co, int ldc, float[] bias, int biasRow, float lo, float hi) {
-        FloatVector vlo = FloatVector.broadcast(S, lo);
-        FloatVector vhi = FloatVector.broadcast(S, hi);
-        for (int i = 0; i < MR; i++) {
-            int row = co + i * ldc;
-            FloatVector add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + i]);
-            FloatVector.fromArray(S, c, row).add(add).max(vlo).min(vhi).intoArray(c, row);
-            FloatVector.fromArray(S, c, row + L).add(add).max(vlo).min(vhi).intoArray(c, row + L);
-        }
-    }
-
-    /** {@code C[4 x NR] (+)= Apanel[kc x 4] * Bpanel[kc x NR]}, the tile held in eight registers. */
-    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc,
-                                    boolean accumulate, float[] tile) {
-        microKernel(kc, ap, ao, bp, bo, 0, null, 0, c, co, ldc, accumulate, tile);
-    }
-
-    /**
-     * As above, or with {@code rowStarts} not null, row {@code p} of the panel read in place, in two
-     * halves: {@code B[p][0 .. L) = bp[rowStarts[row0 + p] + bo ..]},
-     * {@code B[p][L .. NR) = bp[rowStarts[row0 + p] + bo1 ..]} (an image that
-     * {@link dev.minnow.engine.kernel.ConvColumns} bordered with zeros, {@link ColumnSource#inPlaceColumn}).
-     * The test on {@code rowStarts} is invariant in the loop, which C2 unswitches into two loops.
-     */
-    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
-                                    int row0, float[] c, int co, int ldc, boolean accumulate, float[] tile) {
-        if (MR == 8) {
-            // the 8-row kernel only ever writes its tile: with C's loads and adds in it as well, C2
-            // compiled it (in training, where both cases occur) into code that ran the Vector
-            // API's Java fallbacks, 3.7x slower (docs/avx512.md)
-            if (accumulate) {
-                microKernel8(kc, ap, ao, bp, bo, bo1, rowStarts, row0, tile, 0, NR);
-                addTile(tile, c, co, ldc);
-            } else {
-                microKernel8(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc);
-            }
-        } else {
-            microKernel4(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, accumulate);
-        }
-    }
-
-    /** The {@code 4 x 2L} tile in eight registers (256-bit vectors). */
-    private static void microKernel4(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
-                                    int row0, float[] c, int co, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        // packed: indices written as linear functions of p, so that C2 can hoist the bounds checks
-        for (int p = 0; p < kc; p++) {
-            int row = rowStarts == null ? bo + p * NR : rowStarts[row0 + p];
-            int bi = rowStarts == null ? row : row + bo;
-            int bi1 = rowStarts == null ? row + L : row + bo1;
-            int ai = ao + p * 4;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi1);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(a, c00);
-            c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = b0.fma(a, c10);
-            c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = b0.fma(a, c20);
-            c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = b0.fma(a, c30);
-            c31 = b1.fma(a, c31);
-        }
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-    }
-
-    /** The {@code 8 x 2L} tile in sixteen registers (512-bit vectors). */
-    private static void microKernel8(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
-                                     int row0, float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        for (int p = 0; p < kc; p++) {
-            int row = rowStarts == null ? bo + p * NR : rowStarts[row0 + p];
-            int bi = rowStarts == null ? row : row + bo;
-            int bi1 = rowStarts == null ? row + L : row + bo1;
-            int ai = ao + p * 8;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi1);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(a, c00);
-            c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = b0.fma(a, c10);
-            c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = b0.fma(a, c20);
-            c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = b0.fma(a, c30);
-            c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = b0.fma(a, c40);
-            c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = b0.fma(a, c50);
-            c51 = b1.fma(a, c51);
-            a = FloatVector.broadcast(S, ap[ai + 6]);
-            c60 = b0.fma(a, c60);
-            c61 = b1.fma(a, c61);
-            a = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = b0.fma(a, c70);
-            c71 = b1.fma(a, c71);
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-    }
-
-    /** {@code C[8 x NR] += tile} (the tile row-major, {@code NR} floats per row). */
-    private static void addTile(float[] tile, float[] c, int co, int ldc) {
-        for (int i = 0; i < MR; i++) {
-            int row = co + i * ldc;
-            FloatVector.fromArray(S, tile, i * NR).add(FloatVector.fromArray(S, c, row)).intoArray(c, row);
-            FloatVector.fromArray(S, tile, i * NR + L).add(FloatVector.fromArray(S, c, row + L)).intoArray(c, row + L);
         }
     }
 
