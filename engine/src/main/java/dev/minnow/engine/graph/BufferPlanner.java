@@ -115,18 +115,7 @@ final class BufferPlanner {
                 if (bufferOf[v] != null) {
                     continue;      // an in-place concatenation's output, claimed with its first member
                 }
-                int size = vi.shape().size();
-                float[] buf = takeBestFit(free, size);
-                if (buf == null) {
-                    buf = new float[size];
-                    total += size;
-                }
-                bufferOf[v] = buf;
-                values[v] = Tensor.wrap(vi.shape(), buf, 0);
-                int last = rootLastUse[v];
-                if (last != end) {
-                    releaseAfter.get(Math.max(last, s)).add(v);
-                }
+                total += claim(v, vi, free, bufferOf, values, rootLastUse, end, releaseAfter, s);
             }
             for (int v : releaseAfter.get(s)) {
                 free.add(bufferOf[v]);
@@ -194,28 +183,21 @@ final class BufferPlanner {
                 continue;
             }
             int offset = 0;
-            for (int v : in) {
-                concatOf[v] = step.out()[0];
-                concatOffset[v] = offset;
-                offset += infos.get(steps.get(producer[v]).node().outputs().get(
-                        indexOf(steps.get(producer[v]).out(), v))).shape().size();
+            for (int i = 0; i < in.length; i++) {
+                concatOf[in[i]] = step.out()[0];
+                concatOffset[in[i]] = offset;
+                offset += infos.get(step.node().inputs().get(i)).shape().size();
             }
             wholeInfo[step.out()[0]] = outInfo;
             elided[s] = true;
         }
     }
 
-    private static int indexOf(int[] values, int v) {
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] == v) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("value " + v + " not among " + Arrays.toString(values));
-    }
-
-    /** Takes the buffer of an in-place concatenation's output (value {@code whole}) at step {@code s}. */
-    private static long claim(int whole, ValueInfo vi, List<float[]> free, float[][] bufferOf, Tensor[] values,
+    /**
+     * Gives value {@code v} a buffer at step {@code s} (the smallest free one that fits, or a new
+     * one), to return to the free list after its last reader; returns the floats newly allocated.
+     */
+    private static long claim(int v, ValueInfo vi, List<float[]> free, float[][] bufferOf, Tensor[] values,
                               int[] rootLastUse, int end, List<List<Integer>> releaseAfter, int s) {
         int size = vi.shape().size();
         float[] buf = takeBestFit(free, size);
@@ -224,11 +206,11 @@ final class BufferPlanner {
             buf = new float[size];
             added = size;
         }
-        bufferOf[whole] = buf;
-        values[whole] = Tensor.wrap(vi.shape(), buf, 0);
-        int last = rootLastUse[whole];
+        bufferOf[v] = buf;
+        values[v] = Tensor.wrap(vi.shape(), buf, 0);
+        int last = rootLastUse[v];
         if (last != end) {
-            releaseAfter.get(Math.max(last, s)).add(whole);
+            releaseAfter.get(Math.max(last, s)).add(v);
         }
         return added;
     }
