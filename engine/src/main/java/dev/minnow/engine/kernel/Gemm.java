@@ -182,8 +182,11 @@ public final class Gemm {
         // the scalar kernel runs its inner loop along the columns: give it rows instead of narrow
         // column slices, one range of whole 4-row blocks per thread (the vector kernel takes row
         // ranges too, but splitting by rows did not help it: docs/winograd.md, MobileNet-V2)
-        boolean byRows = a.owner() == ScalarKernels.INSTANCE && scalarByRows(a.rows(), n, threadsWanted);
-        int t = Math.min(threadsWanted, byRows ? (a.rows() + 3) / 4 : blocks);
+        boolean scalar = a.owner() == ScalarKernels.INSTANCE;
+        // ... unless the scalar kernel runs the product column by column: then whole 4-column groups
+        boolean byQuads = scalar && ScalarKernels.columnwisePays(a.rows(), n);
+        boolean byRows = scalar && !byQuads && scalarByRows(a.rows(), n, threadsWanted);
+        int t = Math.min(threadsWanted, byQuads ? (n + 3) / 4 : byRows ? (a.rows() + 3) / 4 : blocks);
         if (t == 1) {
             a.owner().gemmPacked(a, 0, a.rows(), b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
             return;
@@ -195,6 +198,7 @@ public final class Gemm {
         int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, blocks / (minChunk * t)));
         PackedJob job = PACKED_JOBS.get();
         job.byRows = byRows;
+        job.columnsPerUnit = byQuads ? 4 : 16;
         job.a = a;
         job.b = b;
         job.n = n;
@@ -208,6 +212,8 @@ public final class Gemm {
         try {
             if (byRows) {
                 Parallel.forRange(t, (a.rows() + 3) / 4, job);
+            } else if (byQuads) {
+                Parallel.forRange(t, (n + 3) / 4, job);
             } else {
                 Parallel.forRange(t, blocks, perThread, job);
             }
@@ -221,10 +227,13 @@ public final class Gemm {
 
     /**
      * One parallel packed GEMM, reused by its calling thread: whole 16-column slices per thread,
-     * or, for the scalar kernel on a narrow product, whole 4-row blocks.
+     * or, for the scalar kernel on a narrow product, whole 4-row blocks, or whole 4-column groups
+     * when it runs the product column by column.
      */
     private static final class PackedJob implements Parallel.RangeBody {
         boolean byRows;
+        /** Columns per unit of the range when split by columns: 16, or 4 for the scalar column-wise kernel. */
+        int columnsPerUnit;
         PackedLeft a;
         ColumnSource b;
         float[] c;
@@ -244,8 +253,8 @@ public final class Gemm {
                 a.owner().gemmPacked(a, i0, i1 - i0, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
                 return;
             }
-            int j0 = from * 16;
-            int j1 = Math.min(n, to * 16);
+            int j0 = from * columnsPerUnit;
+            int j1 = Math.min(n, to * columnsPerUnit);
             a.owner().gemmPacked(a, 0, a.rows(), b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
         }
     }

@@ -1,5 +1,7 @@
 package dev.minnow.engine.kernel;
 
+import java.util.function.Function;
+
 /**
  * A constant left operand {@code A [m x k]} (a layer's weights) prepared once for repeated
  * products with {@link Gemm#sgemmPacked}: the vector kernels store it already cut into the
@@ -19,6 +21,8 @@ public final class PackedLeft {
     final int offset;
     final int ld;
     final int[] blockOffsets;
+    /** A second layout of A as separate arrays, made on first use ({@link #arrays}). */
+    private volatile float[][] arrays;
 
     PackedLeft(SimdKernels owner, int m, int k, float[] data, int offset, int ld, int[] blockOffsets) {
         this.owner = owner;
@@ -74,8 +78,34 @@ public final class PackedLeft {
         return k;
     }
 
-    /** Floats held (the copy made by packing; 0 when A is read in place). */
+    /**
+     * For implementations: a second layout of A held as separate arrays, made by {@code make} the
+     * first time it is asked for (once, even when several threads ask at once) and kept with this
+     * operand. The scalar kernels keep A's columns this way for products with few columns.
+     */
+    public float[][] arrays(Function<PackedLeft, float[][]> make) {
+        float[][] a = arrays;
+        if (a == null) {
+            synchronized (this) {
+                a = arrays;
+                if (a == null) {
+                    a = make.apply(this);
+                    arrays = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    /** Floats held (the copies made by packing; 0 when A is read in place and nothing else was made). */
     public long footprint() {
-        return blockOffsets == null ? 0 : data.length;
+        long held = blockOffsets == null ? 0 : data.length;
+        float[][] a = arrays;
+        if (a != null) {
+            for (float[] row : a) {
+                held += row.length;
+            }
+        }
+        return held;
     }
 }

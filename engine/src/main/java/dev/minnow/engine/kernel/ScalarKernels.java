@@ -33,8 +33,22 @@ public final class ScalarKernels implements SimdKernels {
     private static final int NC = 512;
     /** Distance between the accumulator rows: a multiple of 16 floats (see the class comment). */
     private static final int ACC_STRIDE = NC + 80;
+    /** Products with fewer columns than this may run column by column ({@link #columnwisePays}). */
+    static final int COLUMNWISE_BELOW = 256;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /**
+     * Floats per chunk of the element-wise loops that compare ({@link #clamp}, {@link #shiftedRowMax},
+     * {@link #add} with ReLU). C2 vectorises {@code acc[i] = Math.max(acc[i], row[i])} only with both
+     * arrays indexed from zero: with an offset, or with comparisons instead of {@code Math.max}, the
+     * loop stays scalar (0.51-0.69 ns per element against 0.09-0.12 through zero-offset copies, JDK 17,
+     * with AVX-512 and with {@code -XX:UseAVX=2}). So those loops copy their operands into two
+     * per-thread chunks ({@code System.arraycopy}: a vectorised stub), work there and copy back.
+     */
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<float[][]> CHUNKS =
+            ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK]});
 
     /** Per-thread buffers: the packed B block (one array per row) and four accumulator rows in one array. */
     private static final class Workspace {
@@ -142,6 +156,10 @@ public final class ScalarKernels implements SimdKernels {
         if (m == 0 || n == 0) {
             return;
         }
+        if (i0 == 0 && m == a.rows() && columnwisePays(m, n)) {
+            gemmPackedColumnwise(a, b, j0, n, c, cOff, ldc, bias, biasOff, lo, hi);
+            return;
+        }
         float[] av = a.data();
         int lda = a.leadingDimension();
         int aOff = a.offset() + i0 * lda;
@@ -180,14 +198,127 @@ public final class ScalarKernels implements SimdKernels {
                     storeRow(acc, 0, nc, c, cOff + i * ldc + jc, add);
                 }
             }
-            if (bias != null || lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY) {
-                for (int i = 0; i < m; i++) {
-                    float add = bias == null ? 0f : bias[biasOff + i];
-                    int row = cOff + i * ldc + jc;
-                    for (int j = 0; j < nc; j++) {
-                        c[row + j] = Math.min(Math.max(c[row + j] + add, lo), hi);
-                    }
+            biasAndClamp(m, nc, c, cOff + jc, ldc, bias, biasOff, lo, hi);
+        }
+    }
+
+    /**
+     * Whether {@link #gemmPacked} computes an {@code m x n} product column by column
+     * ({@link #gemmPackedColumnwise}): when its rows are few and A's columns are long. The inner
+     * loop runs along whatever the product holds many of; C2 unrolls it to 64 floats per iteration
+     * with 512-bit vectors, so a 49-column row (ResNet-18's 7x7 maps) ran entirely in the scalar
+     * post-loop: 0.18 ns per multiply-add against 0.03-0.05 along 512 rows (docs/avx512.md).
+     */
+    static boolean columnwisePays(int m, int n) {
+        return n < COLUMNWISE_BELOW && slabRows(m) >= 2 * n;
+    }
+
+    /** Rows per slab of A's columns: A's rows cut into equal slabs of at most {@link #NC}. */
+    private static int slabRows(int m) {
+        int slabs = (m + NC - 1) / NC;
+        return (m + slabs - 1) / slabs;
+    }
+
+    /**
+     * A's columns as separate arrays, slab by slab: {@code t[s * k + p][i] = A[s * slabRows + i][p]}.
+     * Separate arrays, each indexed from zero, because C2 vectorises {@code y[j] += a * x[j]} but
+     * not {@code y[j] += a * x[xOff + j]} (0.36-0.41 ns per multiply-add, scalar code).
+     */
+    private static float[][] columnsOf(PackedLeft a) {
+        int m = a.rows();
+        int k = a.columns();
+        int rowsPerSlab = slabRows(m);
+        int slabs = (m + rowsPerSlab - 1) / rowsPerSlab;
+        float[] av = a.data();
+        int lda = a.leadingDimension();
+        float[][] t = new float[slabs * k][];
+        for (int s = 0; s < slabs; s++) {
+            int r0 = s * rowsPerSlab;
+            int ms = Math.min(rowsPerSlab, m - r0);
+            for (int p = 0; p < k; p++) {
+                float[] col = new float[ms];
+                for (int i = 0; i < ms; i++) {
+                    col[i] = av[a.offset() + (r0 + i) * lda + p];
                 }
+                t[s * k + p] = col;
+            }
+        }
+        return t;
+    }
+
+    /**
+     * The whole product's columns {@code [j0, j0 + n)}, n &lt; {@link #COLUMNWISE_BELOW}, computed
+     * four columns of C at a time along A's rows: {@code acc_r[i] += B[p][j + r] * A[i][p]}, the
+     * rows of A's column p in one array ({@link #columnsOf}). The transposed form of the row-wise
+     * loop, for products with few columns and many rows.
+     */
+    private void gemmPackedColumnwise(PackedLeft a, ColumnSource b, int j0, int n, float[] c, int cOff, int ldc,
+                                      float[] bias, int biasOff, float lo, float hi) {
+        int m = a.rows();
+        int k = a.columns();
+        float[][] t = a.arrays(ScalarKernels::columnsOf);
+        int rowsPerSlab = slabRows(m);
+        Workspace ws = WORKSPACE.get();
+        float[][] bRows = ws.bRows;
+        float[] acc = ws.acc;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int p = 0; p < kc; p++) {
+                b.copyPanels(pc + p, 1, j0, n, n, bRows[p], 0);
+            }
+            boolean add = pc > 0;
+            for (int r0 = 0; r0 < m; r0 += rowsPerSlab) {
+                int ms = Math.min(rowsPerSlab, m - r0);
+                int col0 = r0 / rowsPerSlab * k + pc;
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    clearRows(acc, ms);
+                    for (int p = 0; p < kc; p++) {
+                        float[] bRow = bRows[p];
+                        axpy4(ms, bRow[j], bRow[j + 1], bRow[j + 2], bRow[j + 3], t[col0 + p], acc);
+                    }
+                    storeColumns(acc, ms, 4, c, cOff + r0 * ldc + j, ldc, add);
+                }
+                for (; j < n; j++) {
+                    Arrays.fill(acc, 0, ms, 0f);
+                    for (int p = 0; p < kc; p++) {
+                        axpy1(ms, bRows[p][j], t[col0 + p], acc);
+                    }
+                    storeColumns(acc, ms, 1, c, cOff + r0 * ldc + j, ldc, add);
+                }
+            }
+        }
+        biasAndClamp(m, n, c, cOff, ldc, bias, biasOff, lo, hi);
+    }
+
+    /** Writes (or adds) accumulator rows {@code 0..q-1} as columns of C: {@code C[i][r] = acc_r[i]}. */
+    private static void storeColumns(float[] acc, int rows, int q, float[] c, int cOff, int ldc, boolean add) {
+        for (int i = 0; i < rows; i++) {
+            int at = cOff + i * ldc;
+            for (int r = 0; r < q; r++) {
+                float v = acc[r * ACC_STRIDE + i];
+                c[at + r] = add ? c[at + r] + v : v;
+            }
+        }
+    }
+
+    /** {@code C[i][j] = clamp(C[i][j] + bias[i], lo, hi)} over an {@code m x n} block, when there is anything to do. */
+    private static void biasAndClamp(int m, int n, float[] c, int cOff, int ldc, float[] bias, int biasOff, float lo,
+                                     float hi) {
+        if (bias == null && lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) {
+            return;
+        }
+        float[] acc = CHUNKS.get()[0];
+        for (int i = 0; i < m; i++) {
+            float add = bias == null ? 0f : bias[biasOff + i];
+            int row = cOff + i * ldc;
+            for (int j0 = 0; j0 < n; j0 += CHUNK) {
+                int w = Math.min(CHUNK, n - j0);
+                System.arraycopy(c, row + j0, acc, 0, w);
+                for (int j = 0; j < w; j++) {
+                    acc[j] = Math.min(Math.max(acc[j] + add, lo), hi);
+                }
+                System.arraycopy(acc, 0, c, row + j0, w);
             }
         }
     }
@@ -266,24 +397,32 @@ public final class ScalarKernels implements SimdKernels {
 
     @Override
     public void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width) {
-        System.arraycopy(in, taps[0], out, outOff, width);
-        for (int t = 1; t < taps.length; t++) {
-            int a = taps[t];
-            for (int j = 0; j < width; j++) {
-                float v = in[a + j];
-                float m = out[outOff + j];
-                out[outOff + j] = v > m || v != v ? v : m;
+        float[][] chunks = CHUNKS.get();
+        float[] acc = chunks[0];
+        float[] row = chunks[1];
+        for (int j0 = 0; j0 < width; j0 += CHUNK) {
+            int w = Math.min(CHUNK, width - j0);
+            System.arraycopy(in, taps[0] + j0, acc, 0, w);
+            for (int t = 1; t < taps.length; t++) {
+                System.arraycopy(in, taps[t] + j0, row, 0, w);
+                for (int j = 0; j < w; j++) {
+                    acc[j] = Math.max(acc[j], row[j]);
+                }
             }
+            System.arraycopy(acc, 0, out, outOff + j0, w);
         }
     }
 
     @Override
     public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
-        for (int i = 0; i < n; i++) {
-            float v = x[xOff + i];
-            // comparisons rather than Math.max/min: no -0.0 special case, and C2 can vectorise them
-            v = v < lo ? lo : v;
-            y[yOff + i] = v > hi ? hi : v;
+        float[] acc = CHUNKS.get()[0];
+        for (int i0 = 0; i0 < n; i0 += CHUNK) {
+            int w = Math.min(CHUNK, n - i0);
+            System.arraycopy(x, xOff + i0, acc, 0, w);
+            for (int i = 0; i < w; i++) {
+                acc[i] = Math.min(Math.max(acc[i], lo), hi);
+            }
+            System.arraycopy(acc, 0, y, yOff + i0, w);
         }
     }
 
@@ -308,9 +447,17 @@ public final class ScalarKernels implements SimdKernels {
     @Override
     public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n, boolean relu) {
         if (relu) {
-            for (int i = 0; i < n; i++) {
-                float v = a[aOff + i] + b[bOff + i];
-                y[yOff + i] = v < 0f ? 0f : v;
+            float[][] chunks = CHUNKS.get();
+            float[] acc = chunks[0];
+            float[] other = chunks[1];
+            for (int i0 = 0; i0 < n; i0 += CHUNK) {
+                int w = Math.min(CHUNK, n - i0);
+                System.arraycopy(a, aOff + i0, acc, 0, w);
+                System.arraycopy(b, bOff + i0, other, 0, w);
+                for (int i = 0; i < w; i++) {
+                    acc[i] = Math.max(acc[i] + other[i], 0f);
+                }
+                System.arraycopy(acc, 0, y, yOff + i0, w);
             }
         } else {
             for (int i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ class ElementwiseKernelsTest {
     void clampAndAddMatchTheirDefinitionsForBothKernels() {
         Random r = new Random(2);
         for (SimdKernels k : GemmTest.implementations()) {
-            for (int n : new int[] {0, 1, 7, 8, 9, 33, 1000}) {
+            for (int n : new int[] {0, 1, 7, 8, 9, 33, 1000, 2500}) {   // 2500: the scalar kernels' chunks of 1024
                 float[] x = GemmTest.random(r, n + 3);
                 float[] b = GemmTest.random(r, n + 1);
                 if (n > 2) {
@@ -41,7 +41,7 @@ class ElementwiseKernelsTest {
             Float.NEGATIVE_INFINITY, -0.25f, 0.5f, Math.nextDown(-0.25f), Math.nextUp(0.5f)};
         float[][] ranges = {{-0.25f, 0.5f}, {Float.MIN_VALUE, Float.POSITIVE_INFINITY}, {0f, 6f}};
         for (SimdKernels k : GemmTest.implementations()) {
-            for (int n : new int[] {0, 1, 7, 8, 9, 33, 1000}) {
+            for (int n : new int[] {0, 1, 7, 8, 9, 33, 1000, 2500}) {   // 2500: the scalar kernels' chunks of 1024
                 float[] x = GemmTest.random(r, n + 3);
                 for (int i = 0; i < Math.min(n, special.length); i++) {
                     x[3 + (i * 7) % n] = special[i];

@@ -11,7 +11,9 @@ class PackedGemmTest {
     @Test
     void packedProductWithBiasAndClampMatchesTheNaiveOne() {
         Random r = new Random(4);
-        int[][] sizes = {{1, 1, 1}, {5, 7, 3}, {64, 49, 576}, {130, 33, 300}, {17, 600, 260}, {4, 16, 8}};
+        // 130x33, 600x7 and 1100x45 run column by column on the scalar kernels (600 and 1100 rows in 2 and 3 slabs)
+        int[][] sizes = {{1, 1, 1}, {5, 7, 3}, {64, 49, 576}, {130, 33, 300}, {17, 600, 260}, {4, 16, 8},
+            {600, 7, 20}, {1100, 45, 270}, {6, 1100, 20}};   // 1100 columns: past the scalar epilogue's chunk
         for (SimdKernels impl : GemmTest.implementations()) {
             for (int[] s : sizes) {
                 int m = s[0], n = s[1], k = s[2];
@@ -43,6 +45,33 @@ class PackedGemmTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The scalar kernels run a product with few columns and many rows column by column, along A's
+     * columns kept as separate arrays (made on first use: the packed operand's footprint grows).
+     */
+    @Test
+    void theScalarKernelsRunFewColumnsColumnByColumn() {
+        assertThat(ScalarKernels.columnwisePays(512, 49)).isTrue();      // ResNet-18's last stage
+        assertThat(ScalarKernels.columnwisePays(1000, 169)).isTrue();    // SqueezeNet's classifier: 2 slabs of 500
+        assertThat(ScalarKernels.columnwisePays(256, 196)).isFalse();    // rows not twice the columns
+        assertThat(ScalarKernels.columnwisePays(4096, 300)).isFalse();   // columns enough for the row-wise loop
+        Random r = new Random(5);
+        int m = 520, n = 30, k = 9;
+        float[] a = GemmTest.random(r, m * k);
+        float[] b = GemmTest.random(r, k * n);
+        PackedLeft packed = ScalarKernels.INSTANCE.packLeft(a, 0, k, m, k);
+        assertThat(packed.footprint()).isZero();
+        float[] c = new float[m * n];
+        Gemm.sgemmPacked(packed, ColumnSource.matrix(b, 0, n, k, n), c, 0, n, null, 0, Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY, 1);
+        assertThat(packed.footprint()).isEqualTo((long) m * k);
+        float[] expected = new float[m * n];
+        Gemm.sgemmNaive(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, expected, 0, n);
+        for (int i = 0; i < m * n; i++) {
+            assertThat(c[i]).as("element %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
 
