@@ -9,9 +9,10 @@ import java.util.function.Function;
  * once, when the plan is made, instead of on every call (and on every thread). Created by
  * {@link SimdKernels#packLeft}; its layout belongs to the implementation that made it.
  *
- * <p>The scalar kernels read A in place, so for them this only records where A is: the weights
- * must then not change while the packed operand is in use (inference plans treat initializers as
- * constants, so they do not).
+ * <p>The scalar kernels read A in place, so for them this mostly records where A is, plus, the
+ * first time a product with few columns needs it, a copy of A's columns ({@link #arrays}): the
+ * weights must not change while the packed operand is in use (inference plans treat initializers
+ * as constants, so they do not; training packs afresh on every step).
  */
 public final class PackedLeft {
     final SimdKernels owner;

@@ -204,7 +204,7 @@ public final class ScalarKernels implements SimdKernels {
 
     /**
      * Whether {@link #gemmPacked} computes an {@code m x n} product column by column
-     * ({@link #gemmPackedColumnwise}): when its rows are few and A's columns are long. The inner
+     * ({@link #gemmPackedColumnwise}): when it has few columns and many rows. The inner
      * loop runs along whatever the product holds many of; C2 unrolls it to 64 floats per iteration
      * with 512-bit vectors, so a 49-column row (ResNet-18's 7x7 maps) ran entirely in the scalar
      * post-loop: 0.18 ns per multiply-add against 0.03-0.05 along 512 rows (docs/avx512.md).
