@@ -257,7 +257,7 @@ public final class DepthwiseConv {
                     if (p == from) {
                         java.util.Arrays.fill(padded, 0, paddedSize, 0f);   // the padding, for every plane
                     }
-                    PhasePlanes.copy(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop,
+                    PhasePlanes.copy(k, x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop,
                             padLeft);
                 } else if (p == from) {
                     pad(x, xOff + p * inPlane, inH, inW, padded, rows, rowStride, padTop, padLeft);

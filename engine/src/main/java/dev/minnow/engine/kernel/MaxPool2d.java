@@ -128,7 +128,7 @@ public final class MaxPool2d {
                     continue;
                 }
                 if (mode == Mode.PHASES) {
-                    PhasePlanes.copy(x, xPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
+                    PhasePlanes.copy(k, x, xPlane, inH, inW, padded, rows, rowStride, phaseSize, padTop, padLeft);
                 } else {
                     padPlane(xPlane, padded);
                 }

@@ -68,7 +68,7 @@ final class PhasePlanes {
      * and the padding sits at the same places in every plane of the same geometry. Each input row
      * is read once, in pairs of columns (one to each column phase).
      */
-    static void copy(float[] x, int xPlane, int inH, int inW, float[] buf, int rows, int rowStride,
+    static void copy(SimdKernels k, float[] x, int xPlane, int inH, int inW, float[] buf, int rows, int rowStride,
                      int phaseSize, int padTop, int padLeft) {
         int iwFrom = Math.max(0, -padLeft);
         int iwTo = Math.min(inW, 2 * rowStride - padLeft);
@@ -89,7 +89,7 @@ final class PhasePlanes {
             int s = src + pairFrom;
             int e = even + ((pairFrom + padLeft) >> 1);
             int o = odd + ((pairFrom + padLeft) >> 1);
-            splitPairs(x, s, 1, buf, e, o, pairs);
+            k.splitPairs(x, s, buf, e, o, pairs);
             int last = pairFrom + 2 * pairs;
             if (last < iwTo) {                                                // a lone last column, even
                 buf[even + ((last + padLeft) >> 1)] = x[src + last];

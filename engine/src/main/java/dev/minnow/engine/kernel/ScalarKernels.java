@@ -414,6 +414,11 @@ public final class ScalarKernels implements SimdKernels {
     }
 
     @Override
+    public void splitPairs(float[] x, int src, float[] dst, int even, int odd, int pairs) {
+        PhasePlanes.splitPairs(x, src, 1, dst, even, odd, pairs);
+    }
+
+    @Override
     public void clamp(float[] x, int xOff, float[] y, int yOff, int n, float lo, float hi) {
         float[] acc = CHUNKS.get()[0];
         for (int i0 = 0; i0 < n; i0 += CHUNK) {

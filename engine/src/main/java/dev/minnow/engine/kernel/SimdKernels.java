@@ -91,6 +91,14 @@ public interface SimdKernels {
     void shiftedRowMax(float[] in, int[] taps, float[] out, int outOff, int width);
 
     /**
+     * {@code 2 * pairs} consecutive floats split into their even and odd ones:
+     * {@code dst[even + t] = x[src + 2t]} and {@code dst[odd + t] = x[src + 2t + 1]} for
+     * {@code t < pairs}, bit for bit (a row into its two column phases, {@link PhasePlanes}). The
+     * two destination ranges must not overlap each other or the source.
+     */
+    void splitPairs(float[] x, int src, float[] dst, int even, int odd, int pairs);
+
+    /**
      * One output row of a 2x2, stride-2 max pool that records where each maximum came from (the
      * training forward pass): for {@code j < outW}, the window of output {@code o + j} is
      * {@code x[xOff + top + 2j + {0, 1, inW, inW + 1}]}; {@code y[yOff + o + j]} gets the winning

@@ -9,6 +9,40 @@ import org.junit.jupiter.api.Test;
 /** The row kernels behind depthwise convolution and max pooling, for both implementations. */
 class ShiftedRowsTest {
 
+    /**
+     * Splitting a row into its even and odd floats is a copy: bit for bit, NaN payloads and
+     * negative zeros included, for every length around the vector widths and every source parity,
+     * writing nothing outside the two destination ranges.
+     */
+    @Test
+    void splitPairsCopiesEvenAndOddFloatsBitForBit() {
+        Random r = new Random(9);
+        for (SimdKernels k : GemmTest.implementations()) {
+            for (int pairs = 0; pairs <= 41; pairs++) {
+                for (int src = 0; src < 3; src++) {
+                    float[] x = new float[src + 2 * pairs + 5];
+                    for (int i = 0; i < x.length; i++) {
+                        int kind = r.nextInt(8);
+                        x[i] = kind == 0 ? Float.intBitsToFloat(0x7fc00000 | r.nextInt(1 << 22))    // NaN payloads
+                                : kind == 1 ? -0.0f : r.nextFloat() - 0.5f;
+                    }
+                    float[] dst = new float[2 * pairs + 20];
+                    java.util.Arrays.fill(dst, 7f);
+                    int even = 3;
+                    int odd = even + pairs + 5;
+                    k.splitPairs(x, src, dst, even, odd, pairs);
+                    for (int i = 0; i < dst.length; i++) {
+                        int expected = i >= even && i < even + pairs ? Float.floatToRawIntBits(x[src + 2 * (i - even)])
+                                : i >= odd && i < odd + pairs ? Float.floatToRawIntBits(x[src + 2 * (i - odd) + 1])
+                                : Float.floatToRawIntBits(7f);
+                        assertThat(Float.floatToRawIntBits(dst[i])).as("%s pairs %d src %d at %d", k.name(), pairs, src, i)
+                                .isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void sumsAndMaximaOfShiftedRowsMatchTheirDefinition() {
         Random r = new Random(6);

@@ -419,6 +419,11 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
+    public void splitPairs(float[] x, int src, float[] dst, int even, int odd, int pairs) {
+        VectorRows.splitPairs(x, src, dst, even, odd, pairs);
+    }
+
+    @Override
     public void maxPool2x2Row(float[] x, int xOff, int top, int inW, float[] y, int yOff, int[] winners, int o,
                               int outW) {
         VectorRows.maxPool2x2Row(x, xOff, top, inW, y, yOff, winners, o, outW);

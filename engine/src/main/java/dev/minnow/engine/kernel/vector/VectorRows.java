@@ -4,8 +4,10 @@ import dev.minnow.engine.kernel.PoolKernels;
 import dev.minnow.engine.kernel.SimdKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,6 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRows {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** The preferred vector as {@code L / 2} longs, each one pair of floats (even in the low half). */
+    private static final VectorSpecies<Long> PAIRS = VectorSpecies.of(long.class, S.vectorShape());
+    /** Half a preferred vector of ints: one float of each pair. */
+    private static final VectorSpecies<Integer> HALF =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
     /*
      * The 2x2 pool's rows use 256-bit vectors whatever the preferred size: pooled rows are short
      * (12 outputs in LeNet-5) and a row narrower than a vector falls back to scalar code.
@@ -348,6 +355,35 @@ final class VectorRows {
                 m = Math.max(m, in[taps[t] + j]);
             }
             out[outOff + j] = m;
+        }
+    }
+
+    /**
+     * {@link SimdKernels#splitPairs}: {@code L} floats at a time read as {@code L / 2} longs (the
+     * Vector API reinterprets in little-endian order, so a pair's even float is its long's low
+     * half); narrowing them to ints keeps the even floats, shifting right by 32 first the odd ones
+     * (on AVX-512 {@code vpmovqd}). No shuffles: JDK 17 does not compile those well (docs/pruning.md).
+     * The last block overlaps the one before it instead of a scalar tail (it rewrites the same
+     * values). About 4x the scalar loop's speed (0.10-0.13 against 0.46-0.47 ns per float on AVX-512).
+     */
+    static void splitPairs(float[] x, int src, float[] dst, int even, int odd, int pairs) {
+        int step = PAIRS.length();
+        if (pairs < step) {
+            for (int t = 0, at = src; t < pairs; t++, at += 2) {
+                dst[even + t] = x[at];
+                dst[odd + t] = x[at + 1];
+            }
+            return;
+        }
+        for (int t = 0; ; t += step) {
+            int k = Math.min(t, pairs - step);
+            LongVector v = FloatVector.fromArray(S, x, src + 2 * k).reinterpretAsLongs();
+            ((IntVector) v.convertShape(VectorOperators.L2I, HALF, 0)).reinterpretAsFloats().intoArray(dst, even + k);
+            ((IntVector) v.lanewise(VectorOperators.LSHR, 32).convertShape(VectorOperators.L2I, HALF, 0))
+                    .reinterpretAsFloats().intoArray(dst, odd + k);
+            if (k == pairs - step) {
+                return;
+            }
         }
     }
 }
