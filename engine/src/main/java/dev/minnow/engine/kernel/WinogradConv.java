@@ -398,8 +398,8 @@ public final class WinogradConv {
                     int iy0 = p.rows.first[r] - p.rows.pad;
                     for (int phase = 0; phase < p.cols.phases(); phase++) {
                         int nt = p.cols.phaseStart[phase + 1] - p.cols.phaseStart[phase];
-                        ws.split(x, plane, p.inH, p.inW, iy0, p.rows.dilation, phase - p.cols.pad, p.cols.dilation,
-                                nt, p.slot(r - r0, phase, 0));
+                        ws.split(p.u[0].owner(), x, plane, p.inH, p.inW, iy0, p.rows.dilation, phase - p.cols.pad,
+                                p.cols.dilation, nt, p.slot(r - r0, phase, 0));
                     }
                 }
                 int count = blockColumns(blk);
@@ -490,7 +490,8 @@ public final class WinogradConv {
          * spare column that follows each phase's tiles, where the transforms compute a value nobody
          * reads, so that they can run over a whole block in one loop.
          */
-        void split(float[] x, int plane, int inH, int inW, int iy0, int dy, int ix0, int dx, int nt, int at) {
+        void split(SimdKernels kernels, float[] x, int plane, int inH, int inW, int iy0, int dy, int ix0, int dx,
+                   int nt, int at) {
             float[] s = rows;
             int st = stride;
             int samples = 2 * nt + 2;
@@ -516,7 +517,11 @@ public final class WinogradConv {
                     q++;
                 }
                 int pairs = (qTo - q) / 2;                                            // even and odd in pairs
-                PhasePlanes.splitPairs(x, src + q * dx, dx, s, e + (q >> 1), o + (q >> 1), pairs);
+                if (dx == 1) {
+                    kernels.splitPairs(x, src + q, s, e + (q >> 1), o + (q >> 1), pairs);
+                } else {
+                    PhasePlanes.splitPairs(x, src + q * dx, dx, s, e + (q >> 1), o + (q >> 1), pairs);
+                }
                 q += 2 * pairs;
                 if (q < qTo) {
                     s[e + (q >> 1)] = x[src + q * dx];
