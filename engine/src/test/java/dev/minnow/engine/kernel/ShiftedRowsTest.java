@@ -35,8 +35,8 @@ class ShiftedRowsTest {
                         int expected = i >= even && i < even + pairs ? Float.floatToRawIntBits(x[src + 2 * (i - even)])
                                 : i >= odd && i < odd + pairs ? Float.floatToRawIntBits(x[src + 2 * (i - odd) + 1])
                                 : Float.floatToRawIntBits(7f);
-                        assertThat(Float.floatToRawIntBits(dst[i])).as("%s pairs %d src %d at %d", k.name(), pairs, src, i)
-                                .isEqualTo(expected);
+                        assertThat(Float.floatToRawIntBits(dst[i]))
+                                .as("%s pairs %d src %d at %d", k.name(), pairs, src, i).isEqualTo(expected);
                     }
                 }
             }

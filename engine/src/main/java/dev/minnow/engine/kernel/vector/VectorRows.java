@@ -23,8 +23,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRows {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** The preferred vector as {@code L / 2} longs, each one pair of floats (even in the low half). */
-    private static final VectorSpecies<Long> PAIRS = VectorSpecies.of(long.class, S.vectorShape());
     /** The preferred vector as {@code L} ints (all of {@link #splitPairs}' vectors have the preferred shape). */
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape());
     /*
