@@ -20,7 +20,7 @@ import java.util.Random;
  * apart in two forks of one run (docs/performance.md, "Two threads").
  * <pre>
  * java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.minnow.jmh.Interleaved \
- *     [--jars OLD.jar,NEW.jar[@scalar]] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
+ *     [--jars OLD.jar,NEW.jar[@scalar][@name=value]] [--rounds 8] [--round-seconds 0.4] SUBJECT ...
  * SUBJECT: gemmN (an N x N x N product), LAYER:BATCH (a {@link ConvLayer}), a {@link Network},
  *          conv:IN,OUT,SIZE,K,STRIDE,GROUPS,DILATION,BATCH (any one convolution, {@link ConvSubject}),
  *          FLOAT3X3_256_14 or XNOR3X3_256_14 (the two layers of {@link XnorConvBenchmark}),
@@ -35,7 +35,9 @@ import java.util.Random;
  * configuration the median and 10th percentile of the per-call times, the 1 -> 2 thread speed-ups,
  * and each jar's times relative to the first. A jar named with the suffix {@code @scalar}
  * ({@code --jars B.jar,B.jar@scalar}) runs with its scalar kernels forced, as
- * {@code -Dminnow.simd=scalar} would, so the scalar and the vector path are measured interleaved.
+ * {@code -Dminnow.simd=scalar} would, so the scalar and the vector path are measured interleaved;
+ * a suffix {@code @name=value} sets any other property of the engine the same way, for that copy
+ * only ({@code B.jar,B.jar@minnow.winograd=false}: the same build with and without Winograd).
  */
 public final class Interleaved {
 
@@ -46,7 +48,9 @@ public final class Interleaved {
     /** Subjects {@code MACS0.5_resnet18} and the like: a structurally pruned zoo model. */
     private static final String MACS_PREFIX = "MACS";
     private static final String SIMD_PROPERTY = "minnow.simd";
-    private static final String KERNEL_PROVIDER = "dev.minnow.engine.kernel.KernelProvider";
+    /** The engine's classes that read system properties when they are initialised. */
+    private static final List<String> ENGINE_CLASSES = List.of("dev.minnow.engine.kernel.KernelProvider",
+            "dev.minnow.engine.kernel.Gemm", "dev.minnow.engine.kernel.WinogradConv");
 
     private Interleaved() {
     }
@@ -108,7 +112,7 @@ public final class Interleaved {
             }
         }
         if (subjects.isEmpty()) {
-            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar[@scalar]] [--rounds N] [--round-seconds S] SUBJECT ..."
+            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar[@scalar][@name=value]] [--rounds N] [--round-seconds S] SUBJECT ..."
                     + " (gemm1024, CONV3X3_64_56:1, MOBILENET_V2, ...)");
             System.exit(2);
         }
@@ -120,13 +124,14 @@ public final class Interleaved {
             labels.add("this build");
         }
         for (String jar : jars) {
-            boolean scalar = jar.endsWith(SCALAR_SUFFIX);
-            String file = scalar ? jar.substring(0, jar.length() - SCALAR_SUFFIX.length()) : jar;
+            String[] parts = jar.split("@");
+            String file = parts[0];
+            List<String> settings = new ArrayList<>(List.of(parts).subList(1, parts.length));
             ClassLoader loader = new URLClassLoader(new URL[] {Path.of(file).toUri().toURL(), self},
                     ClassLoader.getPlatformClassLoader());
-            selectKernels(loader, scalar);
+            initialise(loader, settings);
             loaders.add(loader);
-            labels.add(Path.of(file).getFileName() + (scalar ? SCALAR_SUFFIX : ""));
+            labels.add(Path.of(file).getFileName() + (settings.isEmpty() ? "" : "@" + String.join("@", settings)));
         }
         for (String what : subjects) {
             measure(what, loaders, labels, rounds, roundSeconds);
@@ -135,23 +140,31 @@ public final class Interleaved {
     }
 
     /**
-     * Initialises the engine's kernel choice in {@code loader} now, with the scalar kernels forced
-     * when {@code scalar} ({@code minnow.simd=scalar} is read once, when the provider class is
-     * initialised, so setting it just around that moment affects this loader only).
+     * Initialises the engine's classes that read system properties in {@code loader} now, with the
+     * jar's settings in force: {@code scalar} ({@code minnow.simd=scalar}) and {@code name=value}
+     * (any property, e.g. {@code minnow.winograd=false}). Those classes read their properties once,
+     * when initialised, so setting them just around that moment affects this loader only.
      */
-    private static void selectKernels(ClassLoader loader, boolean scalar) throws ClassNotFoundException {
-        String before = System.getProperty(SIMD_PROPERTY);
-        if (scalar) {
-            System.setProperty(SIMD_PROPERTY, "scalar");
+    private static void initialise(ClassLoader loader, List<String> settings) throws ClassNotFoundException {
+        java.util.Map<String, String> before = new java.util.HashMap<>();
+        for (String setting : settings) {
+            String name = setting.equals(SCALAR_SUFFIX.substring(1)) ? SIMD_PROPERTY : setting.split("=", 2)[0];
+            String value = setting.equals(SCALAR_SUFFIX.substring(1)) ? "scalar" : setting.substring(name.length() + 1);
+            before.putIfAbsent(name, System.getProperty(name));
+            System.setProperty(name, value);
         }
         try {
-            Class.forName(KERNEL_PROVIDER, true, loader);
-        } finally {
-            if (before == null) {
-                System.clearProperty(SIMD_PROPERTY);
-            } else {
-                System.setProperty(SIMD_PROPERTY, before);
+            for (String c : ENGINE_CLASSES) {
+                Class.forName(c, true, loader);
             }
+        } finally {
+            before.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
         }
     }
 

@@ -63,7 +63,13 @@ public final class ConvColumns implements ColumnSource {
      */
     public ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
                            int[] padBegin, int[] dilations) {
-        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, false);
+        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, false, 1);
+    }
+
+    /** As {@link #set(float[], int, int, int[], int[], int[], int[], int[], int[])}, the copy shared by up to {@code threads} threads. */
+    public ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+                           int[] padBegin, int[] dilations, int threads) {
+        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, false, threads);
     }
 
     /**
@@ -89,8 +95,8 @@ public final class ConvColumns implements ColumnSource {
      * row's end, computed and thrown away ({@link #wideRowStride}).
      */
     public ConvColumns setWide(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
-                               int[] padBegin, int[] dilations) {
-        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, true);
+                               int[] padBegin, int[] dilations, int threads) {
+        return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, true, threads);
     }
 
     /** After {@link #setWide}: the wide output's row length, where output row {@code oh} starts. */
@@ -101,25 +107,28 @@ public final class ConvColumns implements ColumnSource {
     /**
      * After {@link #setWide}: copies the real columns of a wide product ({@code m} rows of
      * {@link #columns()}, output row {@code oh} at {@code oh * wideRowStride()}) into {@code m}
-     * output planes at {@code y[yOff]}, shared among up to {@code threads} threads by rows.
+     * output planes at {@code y[yOff]}, shared among up to {@code threads} threads by output rows
+     * (all channels of a band of rows per thread, as the product's columns were shared: each thread
+     * mostly copies what it wrote; by channels, every thread copied from both threads' halves).
      */
     public void copyOutWide(float[] wide, float[] y, int yOff, int m, int threads) {
         if (threads > 1 && (long) m * outH * outW >= COPY_OUT_PARALLEL_FLOATS) {
             CopyOutJob job = COPY_OUT_JOBS.get();
-            job.set(this, wide, y, yOff);
+            job.set(this, wide, y, yOff, m);
             try {
-                Parallel.forRange(threads, m, job);
+                Parallel.forRange(threads, outH, job);
             } finally {
-                job.set(null, null, null, 0);
+                job.set(null, null, null, 0, 0);
             }
         } else {
-            copyOut(wide, y, yOff, 0, m);
+            copyOut(wide, y, yOff, m, 0, outH);
         }
     }
 
-    private void copyOut(float[] wide, float[] y, int yOff, int from, int to) {
-        for (int c = from; c < to; c++) {
-            for (int oh = 0, src = c * outPlane, dst = yOff + c * outH * outW; oh < outH; oh++) {
+    /** Output rows {@code [from, to)} of all {@code m} channels. */
+    private void copyOut(float[] wide, float[] y, int yOff, int m, int from, int to) {
+        for (int c = 0; c < m; c++) {
+            for (int oh = from, src = c * outPlane, dst = yOff + c * outH * outW; oh < to; oh++) {
                 System.arraycopy(wide, src + oh * wideRowStride, y, dst + oh * outW, outW);
             }
         }
@@ -129,28 +138,30 @@ public final class ConvColumns implements ColumnSource {
     private static final int COPY_OUT_PARALLEL_FLOATS = 1 << 14;
     private static final ThreadLocal<CopyOutJob> COPY_OUT_JOBS = ThreadLocal.withInitial(CopyOutJob::new);
 
-    /** {@link #copyOutWide} over ranges of output channels, reused by its calling thread. */
+    /** {@link #copyOutWide} over ranges of output rows, reused by its calling thread. */
     private static final class CopyOutJob implements Parallel.RangeBody {
         private ConvColumns source;
         private float[] wide;
         private float[] y;
         private int yOff;
+        private int m;
 
-        void set(ConvColumns s, float[] w, float[] out, int outOff) {
+        void set(ConvColumns s, float[] w, float[] out, int outOff, int channels) {
             source = s;
             wide = w;
             y = out;
             yOff = outOff;
+            m = channels;
         }
 
         @Override
         public void run(int from, int to) {
-            source.copyOut(wide, y, yOff, from, to);
+            source.copyOut(wide, y, yOff, m, from, to);
         }
     }
 
     private ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
-                            int[] padBegin, int[] dilations, boolean wide) {
+                            int[] padBegin, int[] dilations, boolean wide, int threads) {
         int pD = paddedExtent(0, in, out, kernel, strides, padBegin, dilations);
         int pH = paddedExtent(1, in, out, kernel, strides, padBegin, dilations);
         int pW = paddedExtent(2, in, out, kernel, strides, padBegin, dilations);
@@ -166,7 +177,7 @@ public final class ConvColumns implements ColumnSource {
             if (b.volume.length < size) {
                 b.volume = new float[size];
             }
-            copyBordered(x, xOff, channels, in, padBegin, pD, pH, pW, sW, phaseW, b.volume);
+            copyBordered(x, xOff, channels, in, padBegin, pD, pH, pW, sW, phaseW, b.volume, threads);
             volume = b.volume;
             volumeOff = 0;
         } else {
@@ -230,33 +241,97 @@ public final class ConvColumns implements ColumnSource {
         return padBegin[a] + Math.max(in[a], reach - padBegin[a]);
     }
 
+    /** Volume floats from which {@link #set} shares the bordered copy among the threads. */
+    private static final int COPY_PARALLEL_FLOATS = 1 << 15;
+    private static final ThreadLocal<BorderJob> BORDER_JOBS = ThreadLocal.withInitial(BorderJob::new);
+
     /**
      * {@code x[C, D, H, W]} into the middle of a zero-bordered {@code [C, pD, pH, pW]} volume whose
      * rows are stored as {@code sW} phases of {@code phaseW} floats (column {@code w} of a row at
      * {@code (w % sW) * phaseW + w / sW}; with stride 1, simply the row); every other element zero.
+     * Shared by rows among up to {@code threads} threads when the volume is large (a stride-2 stem's
+     * copy of 3 x 226 x 226 floats took 0.1 ms alone).
      */
     private static void copyBordered(float[] x, int xOff, int channels, int[] in, int[] padBegin, int pD, int pH,
-                                     int pW, int sW, int phaseW, float[] dst) {
-        int inD = in[0], inH = in[1], inW = in[2];
-        int rowW = sW * phaseW;
-        int left = padBegin[2];
-        int at = 0;
-        for (int c = 0; c < channels; c++) {
-            for (int d = 0; d < pD; d++) {
+                                     int pW, int sW, int phaseW, float[] dst, int threads) {
+        BorderJob job = BORDER_JOBS.get();
+        job.set(x, xOff, in, padBegin, pD, pH, pW, sW, phaseW, dst);
+        int rows = channels * pD * pH;
+        try {
+            if (threads > 1 && (long) rows * sW * phaseW >= COPY_PARALLEL_FLOATS) {
+                Parallel.forRange(threads, rows, job);
+            } else {
+                job.run(0, rows);
+            }
+        } finally {
+            job.set(null, 0, null, null, 0, 0, 0, 0, 0, null);
+        }
+    }
+
+    /** {@link #copyBordered} over a range of the volume's rows {@code (c, d, h)}, reused by its calling thread. */
+    private static final class BorderJob implements Parallel.RangeBody {
+        private final SimdKernels kernels = KernelProvider.kernels();
+        private float[] x;
+        private float[] dst;
+        private int[] in;
+        private int[] padBegin;
+        private int xOff;
+        private int pD;
+        private int pH;
+        private int pW;
+        private int sW;
+        private int phaseW;
+
+        void set(float[] x, int xOff, int[] in, int[] padBegin, int pD, int pH, int pW, int sW, int phaseW,
+                 float[] dst) {
+            this.x = x;
+            this.xOff = xOff;
+            this.in = in;
+            this.padBegin = padBegin;
+            this.pD = pD;
+            this.pH = pH;
+            this.pW = pW;
+            this.sW = sW;
+            this.phaseW = phaseW;
+            this.dst = dst;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            int inD = in[0], inH = in[1], inW = in[2];
+            int rowW = sW * phaseW;
+            int left = padBegin[2];
+            for (int row = from, at = from * rowW; row < to; row++, at += rowW) {
+                int h = row % pH;
+                int d = row / pH % pD;
+                int c = row / (pH * pD);
                 int id = d - padBegin[0];
-                for (int h = 0; h < pH; h++, at += rowW) {
-                    int ih = h - padBegin[1];
-                    if (id < 0 || id >= inD || ih < 0 || ih >= inH) {
-                        java.util.Arrays.fill(dst, at, at + rowW, 0f);
-                        continue;
+                int ih = h - padBegin[1];
+                if (id < 0 || id >= inD || ih < 0 || ih >= inH) {
+                    java.util.Arrays.fill(dst, at, at + rowW, 0f);
+                    continue;
+                }
+                int src = xOff + ((c * inD + id) * inH + ih) * inW;
+                if (sW == 1) {
+                    java.util.Arrays.fill(dst, at, at + left, 0f);
+                    System.arraycopy(x, src, dst, at + left, inW);
+                    java.util.Arrays.fill(dst, at + left + inW, at + pW, 0f);
+                } else if (sW == 2) {
+                    // pairs of input columns whose first lands on an even padded column: one even
+                    // and one odd phase sample each, split by vector code
+                    java.util.Arrays.fill(dst, at, at + rowW, 0f);
+                    int first = left & 1;
+                    if (first == 1 && inW > 0) {
+                        dst[at + phaseW + (left >> 1)] = x[src];
                     }
-                    int src = xOff + ((c * inD + id) * inH + ih) * inW;
-                    if (sW == 1) {
-                        java.util.Arrays.fill(dst, at, at + left, 0f);
-                        System.arraycopy(x, src, dst, at + left, inW);
-                        java.util.Arrays.fill(dst, at + left + inW, at + pW, 0f);
-                        continue;
+                    int pairs = Math.max(0, (inW - first) / 2);
+                    int e = at + ((first + left) >> 1);
+                    kernels.splitPairs(x, src + first, dst, e, e + phaseW, pairs);
+                    int last = first + 2 * pairs;
+                    if (last < inW) {
+                        dst[at + ((last + left) >> 1)] = x[src + last];
                     }
+                } else {
                     for (int phase = 0, o = at; phase < sW; phase++) {
                         for (int i = 0, w = phase - left; i < phaseW; i++, o++, w += sW) {
                             dst[o] = w >= 0 && w < inW ? x[src + w] : 0f;

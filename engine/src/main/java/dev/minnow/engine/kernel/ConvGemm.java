@@ -220,14 +220,15 @@ public final class ConvGemm {
             // every panel in place: the product runs over the volume's whole rows into a scratch
             // matrix, whose real columns are then copied out row by row
             ConvColumns wide = sources.conv.setWide(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(),
-                    s.padBegin(), s.dilations());
+                    s.padBegin(), s.dilations(), threads);
             int cols = wide.columns();
             float[] scratch = sources.wide(m * cols);
             Gemm.sgemmPacked(weights[g], wide, scratch, 0, cols, b, b == null ? 0 : bOff + g * m, lo, hi, threads);
             wide.copyOutWide(scratch, y, yOff + (n * s.outChannels() + g * m) * p, m, threads);
             return;
         } else {
-            src = sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations());
+            src = sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations(),
+                    threads);
         }
         Gemm.sgemmPacked(weights[g], src, y, yOff + (n * s.outChannels() + g * m) * p, p,
                 b, b == null ? 0 : bOff + g * m, lo, hi, threads);

@@ -71,8 +71,9 @@ public final class Gemm {
         GemmJob job = JOBS.get();
         job.set(kernels, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         job.byColumns = kernels == ScalarKernels.INSTANCE ? !scalarByRows(m, n, t) : n >= m;
+        job.columnsPerUnit = kernels.tileColumns();
         try {
-            Parallel.forRange(t, job.byColumns ? (n + 15) / 16 : (m + 3) / 4, job);
+            Parallel.forRange(t, job.byColumns ? (n + job.columnsPerUnit - 1) / job.columnsPerUnit : (m + 3) / 4, job);
         } finally {
             job.clear();
         }
@@ -177,7 +178,8 @@ public final class Gemm {
         }
         int n = b.columns();
         long work = (long) a.rows() * n * a.columns();
-        int blocks = (n + 15) / 16;
+        int tile = a.owner().tileColumns();
+        int blocks = (n + tile - 1) / tile;
         int threadsWanted = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, threads);
         // the scalar kernel runs its inner loop along the columns: give it rows instead of narrow
         // column slices, one range of whole 4-row blocks per thread (the vector kernel takes row
@@ -194,11 +196,11 @@ public final class Gemm {
         // otherwise several chunks per thread, claimed dynamically, but each at least 4 panels
         // wide so that re-reading the packed A per chunk stays cheap next to the chunk's arithmetic
         // (for the scalar kernel at least 2 * SCALAR_MIN_COLUMNS wide, for its inner loop's sake)
-        int minChunk = a.owner() == ScalarKernels.INSTANCE ? 2 * SCALAR_MIN_COLUMNS / 16 : 4;
+        int minChunk = scalar ? 2 * SCALAR_MIN_COLUMNS / tile : 4;
         int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, blocks / (minChunk * t)));
         PackedJob job = PACKED_JOBS.get();
         job.byRows = byRows;
-        job.columnsPerUnit = byQuads ? 4 : 16;
+        job.columnsPerUnit = byQuads ? 4 : tile;
         job.a = a;
         job.b = b;
         job.n = n;
@@ -226,13 +228,13 @@ public final class Gemm {
     }
 
     /**
-     * One parallel packed GEMM, reused by its calling thread: whole 16-column slices per thread,
+     * One parallel packed GEMM, reused by its calling thread: slices of whole register tiles per thread,
      * or, for the scalar kernel on a narrow product, whole 4-row blocks, or whole 4-column groups
      * when it runs the product column by column.
      */
     private static final class PackedJob implements Parallel.RangeBody {
         boolean byRows;
-        /** Columns per unit of the range when split by columns: 16, or 4 for the scalar column-wise kernel. */
+        /** Columns per unit of the range when split by columns: a register tile's, or 4 for the scalar column-wise kernel. */
         int columnsPerUnit;
         PackedLeft a;
         ColumnSource b;
@@ -261,7 +263,7 @@ public final class Gemm {
 
     /**
      * One parallel GEMM, reused by its calling thread so that a call allocates nothing: C is cut
-     * into column slices (multiples of 16, whole register tiles) when it is wide, into row slices
+     * into column slices (whole register tiles, {@link SimdKernels#tileColumns()}) when it is wide, into row slices
      * (multiples of 4) when it is tall, and each thread multiplies its slice.
      */
     private static final class GemmJob implements Parallel.RangeBody {
@@ -270,6 +272,8 @@ public final class Gemm {
         boolean transB;
         boolean byColumns;
         boolean accumulate;
+        /** Columns per unit of the range when split by columns: {@link SimdKernels#tileColumns()}. */
+        int columnsPerUnit;
         int m;
         int n;
         int k;
@@ -316,8 +320,8 @@ public final class Gemm {
         @Override
         public void run(int from, int to) {
             if (byColumns) {
-                int j0 = from * 16;
-                int j1 = Math.min(n, to * 16);
+                int j0 = from * columnsPerUnit;
+                int j1 = Math.min(n, to * columnsPerUnit);
                 kernels.gemm(transA, transB, m, j1 - j0, k, alpha, a, aOff, lda,
                         b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, accumulate);
             } else {

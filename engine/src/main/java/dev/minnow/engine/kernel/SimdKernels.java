@@ -24,6 +24,16 @@ public interface SimdKernels {
     int vectorWidth();
 
     /**
+     * Columns of C one register tile spans ({@code 2 * vectorWidth()} for the vector kernels; 16
+     * for the scalar ones, whose loops have no tile). Threads share a product's columns in
+     * multiples of it: a share that ends inside a tile makes both threads run a partial tile, each
+     * at the cost of a whole one (AVX-512: 32 columns, where 16 had been assumed).
+     */
+    default int tileColumns() {
+        return 16;
+    }
+
+    /**
      * Single-threaded matrix multiply {@code C = alpha * op(A) * op(B) + (accumulate ? C : 0)}
      * for an {@code m x n} block of C, where {@code op(A)} is {@code m x k} and {@code op(B)} is
      * {@code k x n}, all row-major with the given leading dimensions.

@@ -284,4 +284,46 @@ class PackedGemmTest {
             }
         }
     }
+
+    /**
+     * The bordered copy of a strided convolution's input, split into column phases (by vector code
+     * at stride 2) and shared by rows among threads once the volume is large: every column of B
+     * equals im2col's, for each left padding's parity, odd and even widths, stride 2 and 3.
+     */
+    @Test
+    void stridedVolumesHoldTheIm2colValuesForEveryPaddingAndThreadCount() {
+        Random r = new Random(4);
+        int c = 5;                   // 5 x 120 x 64: above the volume size that is copied in parallel
+        int[] kernel = {1, 3, 3};
+        for (int width : new int[] {61, 64}) {
+            int[] in = {1, 120, width};
+            float[] x = GemmTest.random(r, c * 120 * width);
+            for (int stride : new int[] {2, 3}) {
+                for (int pad = 0; pad <= 3; pad++) {
+                    for (int dilation = 1; dilation <= 2; dilation++) {
+                        int[] strides = {1, stride, stride};
+                        int[] pads = {0, pad, pad};
+                        int[] dils = {1, dilation, dilation};
+                        int[] out = new int[3];
+                        out[0] = 1;
+                        for (int a = 1; a < 3; a++) {
+                            out[a] = (in[a] + 2 * pad - dilation * 2 - 1) / stride + 1;
+                        }
+                        int p = out[1] * out[2];
+                        float[] expected = new float[c * 9 * p];
+                        ConvKernels.im2col(x, 0, c, in, out, kernel, strides, pads, dils, expected, 0);
+                        for (int threads = 1; threads <= 2; threads++) {
+                            ConvColumns source = new ConvColumns().set(x, 0, c, in, out, kernel, strides, pads, dils,
+                                    threads);
+                            float[] b = new float[c * 9 * p];
+                            source.copyPanels(0, c * 9, 0, p, p, b, 0);
+                            assertThat(java.util.Arrays.mismatch(b, expected)).as("first wrong element, width %d, "
+                                    + "stride %d, pad %d, dilation %d, %d threads", width, stride, pad, dilation, threads)
+                                    .isEqualTo(-1);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

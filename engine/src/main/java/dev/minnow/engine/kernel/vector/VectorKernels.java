@@ -107,6 +107,11 @@ public final class VectorKernels implements SimdKernels {
     }
 
     @Override
+    public int tileColumns() {
+        return NR;
+    }
+
+    @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
