@@ -2,6 +2,7 @@ package dev.minnow.engine.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +49,28 @@ class ParallelTest {
                     }
                     // at most threads x perThread ranges (fewer when the pool or n is smaller)
                     assertThat(ranges.get()).isLessThanOrEqualTo(Math.min(n, (long) threads * perThread));
+                }
+            }
+        }
+    }
+
+    @Test
+    void severalChunksPerThreadDecreaseInSizeAndTileTheRange() {
+        for (int n : new int[] {1, 7, 8, 95, 1000, 12_321}) {
+            for (int chunks : new int[] {2, 8, 16}) {
+                assertThat(Parallel.boundary(n, 0, chunks)).isZero();
+                assertThat(Parallel.boundary(n, chunks, chunks)).as("n %d, %d chunks", n, chunks).isEqualTo(n);
+                int previous = n;
+                for (int c = 0; c < chunks; c++) {
+                    int size = Parallel.boundary(n, c + 1, chunks) - Parallel.boundary(n, c, chunks);
+                    assertThat(size).as("n %d, chunk %d of %d", n, c, chunks).isBetween(0, previous + 1);
+                    previous = size;
+                }
+                if (n >= 1000) {
+                    // the last chunk is about 1 / (chunks (chunks + 1) / 2) of the work, the first chunks / that
+                    int first = Parallel.boundary(n, 1, chunks);
+                    int last = n - Parallel.boundary(n, chunks - 1, chunks);
+                    assertThat((double) first / last).as("n %d, %d chunks", n, chunks).isCloseTo(chunks, within(0.1 * chunks));
                 }
             }
         }
