@@ -105,58 +105,25 @@ public final class ConvColumns implements ColumnSource {
     }
 
     /**
-     * After {@link #setWide}: copies the real columns of a wide product ({@code m} rows of
-     * {@link #columns()}, output row {@code oh} at {@code oh * wideRowStride()}) into {@code m}
-     * output planes at {@code y[yOff]}, shared among up to {@code threads} threads by output rows
-     * (all channels of a band of rows per thread, as the product's columns were shared: each thread
-     * mostly copies what it wrote; by channels, every thread copied from both threads' halves).
+     * After {@link #setWide}: copies the real columns among wide columns {@code [j0, j1)} of a
+     * product held in {@code block} ({@code m} rows of {@code width = j1 - j0} floats) into the
+     * {@code m} output planes at {@code y[yOff]}; the columns past each output row's end are dropped.
      */
-    public void copyOutWide(float[] wide, float[] y, int yOff, int m, int threads) {
-        if (threads > 1 && (long) m * outH * outW >= COPY_OUT_PARALLEL_FLOATS) {
-            CopyOutJob job = COPY_OUT_JOBS.get();
-            job.set(this, wide, y, yOff, m);
-            try {
-                Parallel.forRange(threads, outH, job);
-            } finally {
-                job.set(null, null, null, 0, 0);
+    public void copyOutColumns(float[] block, int width, int j0, int j1, float[] y, int yOff, int m) {
+        int plane = outH * outW;
+        for (int q = j0; q < j1; ) {
+            int oh = q / wideRowStride;
+            int w = q - oh * wideRowStride;
+            int rowEnd = oh * wideRowStride + wideRowStride;
+            if (w >= outW) {
+                q = rowEnd;
+                continue;
             }
-        } else {
-            copyOut(wide, y, yOff, m, 0, outH);
-        }
-    }
-
-    /** Output rows {@code [from, to)} of all {@code m} channels. */
-    private void copyOut(float[] wide, float[] y, int yOff, int m, int from, int to) {
-        for (int c = 0; c < m; c++) {
-            for (int oh = from, src = c * outPlane, dst = yOff + c * outH * outW; oh < to; oh++) {
-                System.arraycopy(wide, src + oh * wideRowStride, y, dst + oh * outW, outW);
+            int run = Math.min(outW - w, j1 - q);
+            for (int c = 0, src = q - j0, dst = yOff + oh * outW + w; c < m; c++, src += width, dst += plane) {
+                System.arraycopy(block, src, y, dst, run);
             }
-        }
-    }
-
-    /** Output floats from which {@link #copyOutWide} shares the copy among the threads. */
-    private static final int COPY_OUT_PARALLEL_FLOATS = 1 << 14;
-    private static final ThreadLocal<CopyOutJob> COPY_OUT_JOBS = ThreadLocal.withInitial(CopyOutJob::new);
-
-    /** {@link #copyOutWide} over ranges of output rows, reused by its calling thread. */
-    private static final class CopyOutJob implements Parallel.RangeBody {
-        private ConvColumns source;
-        private float[] wide;
-        private float[] y;
-        private int yOff;
-        private int m;
-
-        void set(ConvColumns s, float[] w, float[] out, int outOff, int channels) {
-            source = s;
-            wide = w;
-            y = out;
-            yOff = outOff;
-            m = channels;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            source.copyOut(wide, y, yOff, m, from, to);
+            q += run;
         }
     }
 

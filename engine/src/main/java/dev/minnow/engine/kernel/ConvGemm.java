@@ -217,14 +217,12 @@ public final class ConvGemm {
             src = m <= IN_PLACE_MAX_FILTERS ? matrix.readInPlace(sources.rowStarts(cin, p)) : matrix;
         } else if (m <= IN_PLACE_MAX_FILTERS && ConvColumns.widens(s.in(), s.out(), s.kernel(), s.strides(),
                 s.padBegin(), s.dilations(), weights[g].owner().vectorWidth())) {
-            // every panel in place: the product runs over the volume's whole rows into a scratch
-            // matrix, whose real columns are then copied out row by row
+            // every panel in place: the product runs over the volume's whole rows, and each thread
+            // copies the real columns of its blocks out as it goes
             ConvColumns wide = sources.conv.setWide(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(),
                     s.padBegin(), s.dilations(), threads);
-            int cols = wide.columns();
-            float[] scratch = sources.wide(m * cols);
-            Gemm.sgemmPacked(weights[g], wide, scratch, 0, cols, b, b == null ? 0 : bOff + g * m, lo, hi, threads);
-            wide.copyOutWide(scratch, y, yOff + (n * s.outChannels() + g * m) * p, m, threads);
+            Gemm.sgemmPackedWide(weights[g], wide, y, yOff + (n * s.outChannels() + g * m) * p,
+                    b, b == null ? 0 : bOff + g * m, lo, hi, threads);
             return;
         } else {
             src = sources.conv.set(x, xg, cin, s.in(), s.out(), s.kernel(), s.strides(), s.padBegin(), s.dilations(),
@@ -290,7 +288,6 @@ public final class ConvGemm {
         final MatrixColumns matrix = new MatrixColumns();
         private int[] starts = new int[0];
         private int startsLd = -1;
-        private float[] wide = new float[0];
 
         /**
          * {@code r * ld} for {@code r < rows}: a 1x1 convolution's input is read by the GEMM where
@@ -308,14 +305,6 @@ public final class ConvGemm {
                 startsLd = ld;
             }
             return starts;
-        }
-
-        /** A scratch matrix of at least {@code size} floats for a wide product (grown once). */
-        float[] wide(int size) {
-            if (wide.length < size) {
-                wide = new float[size];
-            }
-            return wide;
         }
 
         void clear() {

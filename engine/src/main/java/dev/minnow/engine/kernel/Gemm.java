@@ -172,6 +172,24 @@ public final class Gemm {
      */
     public static void sgemmPacked(PackedLeft a, ColumnSource b, float[] c, int cOff, int ldc,
                                    float[] bias, int biasOff, float lo, float hi, int threads) {
+        sgemmPacked(a, b, null, c, cOff, ldc, bias, biasOff, lo, hi, threads);
+    }
+
+    /**
+     * A convolution's product over its <em>wide</em> columns ({@link ConvColumns#setWide}) written
+     * straight to its output planes at {@code y[yOff]}: each thread multiplies its columns a block
+     * at a time into a small buffer of its own and copies the real columns out at once
+     * ({@link ConvColumns#copyOutColumns}), so the wide product is never stored whole. Before, it
+     * went to a scratch matrix (64 x 3,133 floats for SqueezeNet's 16 -> 64 on 55x55) that the
+     * threads then copied from, the copy reading what the other core had written.
+     */
+    public static void sgemmPackedWide(PackedLeft a, ConvColumns b, float[] y, int yOff, float[] bias, int biasOff,
+                                       float lo, float hi, int threads) {
+        sgemmPacked(a, b, b, y, yOff, 0, bias, biasOff, lo, hi, threads);
+    }
+
+    private static void sgemmPacked(PackedLeft a, ColumnSource b, ConvColumns wide, float[] c, int cOff, int ldc,
+                                    float[] bias, int biasOff, float lo, float hi, int threads) {
         if (a.columns() != b.rows()) {
             throw new IllegalArgumentException("packed A is " + a.rows() + " x " + a.columns() + " but B has "
                     + b.rows() + " rows");
@@ -189,7 +207,7 @@ public final class Gemm {
         boolean byQuads = scalar && ScalarKernels.columnwisePays(a.rows(), n);
         boolean byRows = scalar && !byQuads && scalarByRows(a.rows(), n, threadsWanted);
         int t = Math.min(threadsWanted, byQuads ? (n + 3) / 4 : byRows ? (a.rows() + 3) / 4 : blocks);
-        if (t == 1) {
+        if (t == 1 && wide == null) {
             a.owner().gemmPacked(a, 0, a.rows(), b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
             return;
         }
@@ -199,6 +217,7 @@ public final class Gemm {
         int minChunk = scalar ? 2 * SCALAR_MIN_COLUMNS / tile : 4;
         int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, blocks / (minChunk * t)));
         PackedJob job = PACKED_JOBS.get();
+        job.wide = wide;
         job.byRows = byRows;
         job.columnsPerUnit = byQuads ? 4 : tile;
         job.a = a;
@@ -212,7 +231,9 @@ public final class Gemm {
         job.lo = lo;
         job.hi = hi;
         try {
-            if (byRows) {
+            if (t == 1) {
+                job.run(0, blocks);
+            } else if (byRows) {
                 Parallel.forRange(t, (a.rows() + 3) / 4, job);
             } else if (byQuads) {
                 Parallel.forRange(t, (n + 3) / 4, job);
@@ -224,6 +245,7 @@ public final class Gemm {
             job.b = null;
             job.c = null;
             job.bias = null;
+            job.wide = null;
         }
     }
 
@@ -247,8 +269,15 @@ public final class Gemm {
         float lo;
         float hi;
 
+        /** Not null for {@link #sgemmPackedWide}: C is that convolution's output, reached through a local buffer. */
+        ConvColumns wide;
+
         @Override
         public void run(int from, int to) {
+            if (wide != null) {
+                runWide(from * columnsPerUnit, Math.min(n, to * columnsPerUnit));
+                return;
+            }
             if (byRows) {
                 int i0 = from * 4;
                 int i1 = Math.min(a.rows(), to * 4);
@@ -258,6 +287,30 @@ public final class Gemm {
             int j0 = from * columnsPerUnit;
             int j1 = Math.min(n, to * columnsPerUnit);
             a.owner().gemmPacked(a, 0, a.rows(), b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
+        }
+
+        private void runWide(int j0, int j1) {
+            runWideColumns(a, wide, j0, j1, c, cOff, bias, biasOff, lo, hi);
+        }
+    }
+
+    /** Columns of a wide product multiplied into the local buffer at a time (8 register tiles at 512 bits). */
+    private static final int WIDE_BLOCK = 256;
+    private static final ThreadLocal<float[][]> WIDE_BUFFERS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Columns {@code [j0, j1)} of a wide product, block by block through this thread's buffer into the output. */
+    private static void runWideColumns(PackedLeft a, ConvColumns wide, int j0, int j1, float[] y, int yOff,
+                                       float[] bias, int biasOff, float lo, float hi) {
+        int m = a.rows();
+        float[][] holder = WIDE_BUFFERS.get();
+        if (holder[0].length < m * WIDE_BLOCK) {
+            holder[0] = new float[m * WIDE_BLOCK];
+        }
+        float[] local = holder[0];
+        for (int q = j0; q < j1; q += WIDE_BLOCK) {
+            int width = Math.min(WIDE_BLOCK, j1 - q);
+            a.owner().gemmPacked(a, 0, m, wide, q, width, local, 0, width, bias, biasOff, lo, hi);
+            wide.copyOutColumns(local, width, q, q + width, y, yOff, m);
         }
     }
 

@@ -42,7 +42,7 @@ class ConvWideRowsTest {
     void wideRowsMatchTheReference() {
         Random r = new Random(5);
         int[][] cases = {    // batch, in, out, group, H, W, pad, dilation
-            {1, 16, 48, 1, 27, 29, 1, 1},     // one image: the copy-out is shared among the threads
+            {1, 16, 48, 1, 27, 29, 1, 1},     // one image, 833 wide columns: several blocks per thread
             {2, 16, 24, 1, 19, 21, 1, 1},
             {2, 8, 12, 2, 23, 18, 2, 2},
             {2, 6, 10, 1, 20, 20, 0, 1},
