@@ -226,7 +226,7 @@ public final class ConvColumns implements ColumnSource {
         int rows = channels * pD * pH;
         try {
             if (threads > 1 && (long) rows * sW * phaseW >= COPY_PARALLEL_FLOATS) {
-                Parallel.forRange(threads, rows, job);
+                Parallel.forRange(threads, rows, Gemm.CHUNKS_PER_THREAD, job);
             } else {
                 job.run(0, rows);
             }
