@@ -70,22 +70,6 @@ final class MicroKernels {
         }
     }
 
-    /**
-     * {@code C[MR x NR] = clamp(Apanel * Bpanel + bias, lo, hi)} (bias one per row from
-     * {@code bias[biasRow]}, null for none); with 512-bit vectors the epilogue is applied in the
-     * registers, with 256-bit ones as a second step.
-     */
-    static void microKernelWithEpilogue(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
-                                        int row0, float[] c, int co, int ldc, float[] bias, int biasRow, float lo,
-                                        float hi) {
-        if (MR == 8) {
-            microKernel8Epilogue(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, bias, biasRow, lo, hi);
-        } else {
-            microKernel4(kc, ap, ao, bp, bo, bo1, rowStarts, row0, c, co, ldc, false);
-            epilogueTile(c, co, ldc, bias, biasRow, lo, hi);
-        }
-    }
-
     /** The {@code 4 x 2L} tile in eight registers (256-bit vectors). */
     private static void microKernel4(int kc, float[] ap, int ao, float[] bp, int bo, int bo1, int[] rowStarts,
                                      int row0, float[] c, int co, int ldc, boolean accumulate) {
@@ -171,95 +155,6 @@ final class MicroKernels {
             c70 = b0.fma(a, c70);
             c71 = b1.fma(a, c71);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c60.intoArray(c, co + 6 * ldc);
-        c61.intoArray(c, co + 6 * ldc + L);
-        c70.intoArray(c, co + 7 * ldc);
-        c71.intoArray(c, co + 7 * ldc + L);
-    }
-
-    /**
-     * As {@link #microKernel8}, with the bias and clamp applied in the registers before the store
-     * (as a pass over the stored tile, {@link #epilogueTile}, it cost a quarter to a third of a
-     * 3 -> 64 stem's time: 27-long dot products). A method of its own: the same epilogue behind a
-     * flag in microKernel8 made C2 compile that kernel 1.7x slower, epilogue or not.
-     */
-    private static void microKernel8Epilogue(int kc, float[] ap, int ao, float[] bp, int bo, int bo1,
-                                             int[] rowStarts, int row0, float[] c, int co, int ldc, float[] bias,
-                                             int biasRow, float lo, float hi) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        for (int p = 0; p < kc; p++) {
-            int row = rowStarts == null ? bo + p * NR : rowStarts[row0 + p];
-            int bi = rowStarts == null ? row : row + bo;
-            int bi1 = rowStarts == null ? row + L : row + bo1;
-            int ai = ao + p * 8;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi1);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
-            c00 = b0.fma(a, c00);
-            c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = b0.fma(a, c10);
-            c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = b0.fma(a, c20);
-            c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = b0.fma(a, c30);
-            c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = b0.fma(a, c40);
-            c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = b0.fma(a, c50);
-            c51 = b1.fma(a, c51);
-            a = FloatVector.broadcast(S, ap[ai + 6]);
-            c60 = b0.fma(a, c60);
-            c61 = b1.fma(a, c61);
-            a = FloatVector.broadcast(S, ap[ai + 7]);
-            c70 = b0.fma(a, c70);
-            c71 = b1.fma(a, c71);
-        }
-        FloatVector vlo = FloatVector.broadcast(S, lo);
-        FloatVector vhi = FloatVector.broadcast(S, hi);
-        FloatVector add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow]);
-        c00 = c00.add(add).max(vlo).min(vhi);
-        c01 = c01.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 1]);
-        c10 = c10.add(add).max(vlo).min(vhi);
-        c11 = c11.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 2]);
-        c20 = c20.add(add).max(vlo).min(vhi);
-        c21 = c21.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 3]);
-        c30 = c30.add(add).max(vlo).min(vhi);
-        c31 = c31.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 4]);
-        c40 = c40.add(add).max(vlo).min(vhi);
-        c41 = c41.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 5]);
-        c50 = c50.add(add).max(vlo).min(vhi);
-        c51 = c51.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 6]);
-        c60 = c60.add(add).max(vlo).min(vhi);
-        c61 = c61.add(add).max(vlo).min(vhi);
-        add = FloatVector.broadcast(S, bias == null ? 0f : bias[biasRow + 7]);
-        c70 = c70.add(add).max(vlo).min(vhi);
-        c71 = c71.add(add).max(vlo).min(vhi);
         c00.intoArray(c, co);
         c01.intoArray(c, co + L);
         c10.intoArray(c, co + ldc);

@@ -342,16 +342,7 @@ public final class VectorKernels implements SimdKernels {
                         int skip = Math.max(0, i0 - ic - ir);   // rows of a tile above i0 (MR 8, i0 % 8 = 4)
                         int ao = block + ir * kc;
                         int co = cOff + (ic + ir) * ldc + jc + jr;
-                        if (mr == MR && nr == NR && skip == 0 && last && epilogue && !acc) {
-                            int biasRow = bias == null ? 0 : biasOff + ic + ir;
-                            if (start >= 0) {
-                                MicroKernels.microKernelWithEpilogue(kc, data, ao, inPlace, start, start1, rowStarts, pc, c,
-                                        co, ldc, bias, biasRow, lo, hi);
-                            } else {
-                                MicroKernels.microKernelWithEpilogue(kc, data, ao, bp, bo, 0, null, 0, c, co, ldc, bias,
-                                        biasRow, lo, hi);
-                            }
-                        } else if (mr == MR && nr == NR && skip == 0) {
+                        if (mr == MR && nr == NR && skip == 0) {
                             if (start >= 0) {
                                 MicroKernels.microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, c, co, ldc, acc,
                                         ws.tile);
