@@ -112,7 +112,8 @@ public final class Interleaved {
             }
         }
         if (subjects.isEmpty()) {
-            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar[@scalar][@name=value]] [--rounds N] [--round-seconds S] SUBJECT ..."
+            System.err.println("usage: Interleaved [--jars OLD.jar,NEW.jar[@scalar][@name=value]] [--rounds N]"
+                    + " [--round-seconds S] SUBJECT ..."
                     + " (gemm1024, CONV3X3_64_56:1, MOBILENET_V2, ...)");
             System.exit(2);
         }
@@ -148,8 +149,9 @@ public final class Interleaved {
     private static void initialise(ClassLoader loader, List<String> settings) throws ClassNotFoundException {
         java.util.Map<String, String> before = new java.util.HashMap<>();
         for (String setting : settings) {
-            String name = setting.equals(SCALAR_SUFFIX.substring(1)) ? SIMD_PROPERTY : setting.split("=", 2)[0];
-            String value = setting.equals(SCALAR_SUFFIX.substring(1)) ? "scalar" : setting.substring(name.length() + 1);
+            boolean scalar = setting.equals(SCALAR_SUFFIX.substring(1));
+            String name = scalar ? SIMD_PROPERTY : setting.split("=", 2)[0];
+            String value = scalar ? "scalar" : setting.substring(name.length() + 1);
             before.putIfAbsent(name, System.getProperty(name));
             System.setProperty(name, value);
         }

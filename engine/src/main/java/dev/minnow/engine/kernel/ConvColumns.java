@@ -66,7 +66,10 @@ public final class ConvColumns implements ColumnSource {
         return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, false, 1);
     }
 
-    /** As {@link #set(float[], int, int, int[], int[], int[], int[], int[], int[])}, the copy shared by up to {@code threads} threads. */
+    /**
+     * As {@link #set(float[], int, int, int[], int[], int[], int[], int[], int[])}, the bordered copy
+     * shared by up to {@code threads} threads.
+     */
     public ConvColumns set(float[] x, int xOff, int channels, int[] in, int[] out, int[] kernel, int[] strides,
                            int[] padBegin, int[] dilations, int threads) {
         return set(x, xOff, channels, in, out, kernel, strides, padBegin, dilations, false, threads);

@@ -256,7 +256,7 @@ public final class Gemm {
      */
     private static final class PackedJob implements Parallel.RangeBody {
         boolean byRows;
-        /** Columns per unit of the range when split by columns: a register tile's, or 4 for the scalar column-wise kernel. */
+        /** Columns per unit of a split by columns: a register tile's, or 4 for the scalar column-wise kernel. */
         int columnsPerUnit;
         PackedLeft a;
         ColumnSource b;

@@ -317,8 +317,9 @@ class PackedGemmTest {
                                     threads);
                             float[] b = new float[c * 9 * p];
                             source.copyPanels(0, c * 9, 0, p, p, b, 0);
-                            assertThat(java.util.Arrays.mismatch(b, expected)).as("first wrong element, width %d, "
-                                    + "stride %d, pad %d, dilation %d, %d threads", width, stride, pad, dilation, threads)
+                            assertThat(java.util.Arrays.mismatch(b, expected))
+                                    .as("first wrong element, width %d, stride %d, pad %d, dilation %d, %d threads",
+                                            width, stride, pad, dilation, threads)
                                     .isEqualTo(-1);
                         }
                     }

@@ -70,7 +70,8 @@ class ParallelTest {
                     // the last chunk is about 1 / (chunks (chunks + 1) / 2) of the work, the first chunks / that
                     int first = Parallel.boundary(n, 1, chunks);
                     int last = n - Parallel.boundary(n, chunks - 1, chunks);
-                    assertThat((double) first / last).as("n %d, %d chunks", n, chunks).isCloseTo(chunks, within(0.1 * chunks));
+                    assertThat((double) first / last).as("n %d, %d chunks", n, chunks)
+                            .isCloseTo(chunks, within(0.1 * chunks));
                 }
             }
         }
