@@ -8,8 +8,10 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -147,7 +149,7 @@ public final class Interleaved {
      * when initialised, so setting them just around that moment affects this loader only.
      */
     private static void initialise(ClassLoader loader, List<String> settings) throws ClassNotFoundException {
-        java.util.Map<String, String> before = new java.util.HashMap<>();
+        Map<String, String> before = new HashMap<>();
         for (String setting : settings) {
             boolean scalar = setting.equals(SCALAR_SUFFIX.substring(1));
             String name = scalar ? SIMD_PROPERTY : setting.split("=", 2)[0];

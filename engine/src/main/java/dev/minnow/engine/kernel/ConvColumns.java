@@ -287,20 +287,8 @@ public final class ConvColumns implements ColumnSource {
                     System.arraycopy(x, src, dst, at + left, inW);
                     java.util.Arrays.fill(dst, at + left + inW, at + pW, 0f);
                 } else if (sW == 2) {
-                    // pairs of input columns whose first lands on an even padded column: one even
-                    // and one odd phase sample each, split by vector code
                     java.util.Arrays.fill(dst, at, at + rowW, 0f);
-                    int first = left & 1;
-                    if (first == 1 && inW > 0) {
-                        dst[at + phaseW + (left >> 1)] = x[src];
-                    }
-                    int pairs = Math.max(0, (inW - first) / 2);
-                    int e = at + ((first + left) >> 1);
-                    kernels.splitPairs(x, src + first, dst, e, e + phaseW, pairs);
-                    int last = first + 2 * pairs;
-                    if (last < inW) {
-                        dst[at + ((last + left) >> 1)] = x[src + last];
-                    }
+                    PhasePlanes.splitRow(kernels, x, src, 0, inW, left, dst, at, at + phaseW);
                 } else {
                     for (int phase = 0, o = at; phase < sW; phase++) {
                         for (int i = 0, w = phase - left; i < phaseW; i++, o++, w += sW) {

@@ -289,30 +289,25 @@ public final class Gemm {
             a.owner().gemmPacked(a, 0, a.rows(), b, j0, j1 - j0, c, cOff + j0, ldc, bias, biasOff, lo, hi);
         }
 
+        /** Columns {@code [j0, j1)} of a wide product, block by block through this thread's buffer into the output. */
         private void runWide(int j0, int j1) {
-            runWideColumns(a, wide, j0, j1, c, cOff, bias, biasOff, lo, hi);
+            int m = a.rows();
+            float[][] holder = WIDE_BUFFERS.get();
+            if (holder[0].length < m * WIDE_BLOCK) {
+                holder[0] = new float[m * WIDE_BLOCK];
+            }
+            float[] local = holder[0];
+            for (int q = j0; q < j1; q += WIDE_BLOCK) {
+                int width = Math.min(WIDE_BLOCK, j1 - q);
+                a.owner().gemmPacked(a, 0, m, wide, q, width, local, 0, width, bias, biasOff, lo, hi);
+                wide.copyOutColumns(local, width, q, q + width, c, cOff, m);
+            }
         }
     }
 
     /** Columns of a wide product multiplied into the local buffer at a time (8 register tiles at 512 bits). */
     private static final int WIDE_BLOCK = 256;
     private static final ThreadLocal<float[][]> WIDE_BUFFERS = ThreadLocal.withInitial(() -> new float[1][0]);
-
-    /** Columns {@code [j0, j1)} of a wide product, block by block through this thread's buffer into the output. */
-    private static void runWideColumns(PackedLeft a, ConvColumns wide, int j0, int j1, float[] y, int yOff,
-                                       float[] bias, int biasOff, float lo, float hi) {
-        int m = a.rows();
-        float[][] holder = WIDE_BUFFERS.get();
-        if (holder[0].length < m * WIDE_BLOCK) {
-            holder[0] = new float[m * WIDE_BLOCK];
-        }
-        float[] local = holder[0];
-        for (int q = j0; q < j1; q += WIDE_BLOCK) {
-            int width = Math.min(WIDE_BLOCK, j1 - q);
-            a.owner().gemmPacked(a, 0, m, wide, q, width, local, 0, width, bias, biasOff, lo, hi);
-            wide.copyOutColumns(local, width, q, q + width, y, yOff, m);
-        }
-    }
 
     /**
      * One parallel GEMM, reused by its calling thread so that a call allocates nothing: C is cut

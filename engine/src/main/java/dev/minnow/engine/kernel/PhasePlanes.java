@@ -75,25 +75,34 @@ final class PhasePlanes {
         if (iwTo <= iwFrom) {
             return;
         }
-        // the first column of a pair lands in an even padded column
-        int pairFrom = iwFrom + ((iwFrom + padLeft) & 1);
-        int pairs = (iwTo - pairFrom) / 2;
         for (int ih = Math.max(0, -padTop), end = Math.min(inH, 2 * rows - padTop); ih < end; ih++) {
             int r = ih + padTop;
             int even = ((r & 1) * 2) * phaseSize + (r >> 1) * rowStride;   // phase (r % 2, 0), row r / 2
-            int odd = even + phaseSize;                                       // phase (r % 2, 1)
-            int src = xPlane + ih * inW;
-            if (pairFrom > iwFrom) {                                          // a lone first column, odd
-                buf[odd + ((iwFrom + padLeft) >> 1)] = x[src + iwFrom];
-            }
-            int s = src + pairFrom;
-            int e = even + ((pairFrom + padLeft) >> 1);
-            int o = odd + ((pairFrom + padLeft) >> 1);
-            k.splitPairs(x, s, buf, e, o, pairs);
-            int last = pairFrom + 2 * pairs;
-            if (last < iwTo) {                                                // a lone last column, even
-                buf[even + ((last + padLeft) >> 1)] = x[src + last];
-            }
+            splitRow(k, x, xPlane + ih * inW, iwFrom, iwTo, padLeft, buf, even, even + phaseSize);
+        }
+    }
+
+    /**
+     * Columns {@code [iwFrom, iwTo)} of the input row at {@code x[src]} into its two column phases:
+     * the column landing on padded column {@code w = iw + padLeft} goes to
+     * {@code buf[(w even ? even : odd) + w / 2]}. Pairs whose first column lands on an even padded
+     * column are split by {@link SimdKernels#splitPairs}; a lone first or last column is copied
+     * alone. Used for the pooling and depthwise phases here and for a stride-2 convolution's
+     * bordered volume ({@link ConvColumns}).
+     */
+    static void splitRow(SimdKernels k, float[] x, int src, int iwFrom, int iwTo, int padLeft, float[] buf, int even,
+                         int odd) {
+        // the first column of a pair lands in an even padded column
+        int pairFrom = iwFrom + ((iwFrom + padLeft) & 1);
+        int pairs = Math.max(0, (iwTo - pairFrom) / 2);
+        if (pairFrom > iwFrom && iwFrom < iwTo) {                             // a lone first column, odd
+            buf[odd + ((iwFrom + padLeft) >> 1)] = x[src + iwFrom];
+        }
+        k.splitPairs(x, src + pairFrom, buf, even + ((pairFrom + padLeft) >> 1), odd + ((pairFrom + padLeft) >> 1),
+                pairs);
+        int last = pairFrom + 2 * pairs;
+        if (last < iwTo) {                                                    // a lone last column, even
+            buf[even + ((last + padLeft) >> 1)] = x[src + last];
         }
     }
 
