@@ -18,6 +18,8 @@ public final class Gemm {
     static final long PARALLEL_THRESHOLD = 1L << 16;
     /** Ranges per thread where a range costs nothing to start (see {@link Parallel#forRange(int, int, int, Parallel.RangeBody)}). */
     static final int CHUNKS_PER_THREAD = 4;
+    /** {@code -Dminnow.gemm.fewPanelRows=false} turns {@link #vectorByRows} off (to measure it). */
+    static final boolean FEW_PANEL_ROWS = !"false".equals(System.getProperty("minnow.gemm.fewPanelRows"));
     /**
      * Columns per thread below which the scalar kernel's work is split by rows instead
      * ({@link #scalarByRows}): its inner loop runs along the columns, C2 unrolls the vector loop
@@ -188,6 +190,17 @@ public final class Gemm {
         sgemmPacked(a, b, b, y, yOff, 0, bias, biasOff, lo, hi, threads);
     }
 
+    /**
+     * Whether a packed product on the vector kernels is shared among {@code threads} threads by rows
+     * (whole 8-row units) rather than by register tiles of columns: when its {@code tiles} of
+     * columns are fewer than two per thread. Split by columns, every thread then streams all of A
+     * for one or two tiles: ResNet-18's last stage (512 x 4,608 weights, 9.4 MB, on 49 columns)
+     * ran 0.85x by rows at 2 threads, ResNet-18 as a whole 0.95x (docs/avx512.md, section 10).
+     */
+    static boolean vectorByRows(int rows, int tiles, int threads) {
+        return FEW_PANEL_ROWS && threads > 1 && tiles < 2 * threads && rows >= 16 * threads;
+    }
+
     private static void sgemmPacked(PackedLeft a, ColumnSource b, ConvColumns wide, float[] c, int cOff, int ldc,
                                     float[] bias, int biasOff, float lo, float hi, int threads) {
         if (a.columns() != b.rows()) {
@@ -200,13 +213,17 @@ public final class Gemm {
         int blocks = (n + tile - 1) / tile;
         int threadsWanted = work < PARALLEL_THRESHOLD ? 1 : Math.max(1, threads);
         // the scalar kernel runs its inner loop along the columns: give it rows instead of narrow
-        // column slices, one range of whole 4-row blocks per thread (the vector kernel takes row
-        // ranges too, but splitting by rows did not help it: docs/winograd.md, MobileNet-V2)
+        // column slices, one range of whole 4-row blocks per thread; the vector kernel takes rows
+        // only when the columns are too few to share (vectorByRows)
         boolean scalar = a.owner() == ScalarKernels.INSTANCE;
         // ... unless the scalar kernel runs the product column by column: then whole 4-column groups
         boolean byQuads = scalar && ScalarKernels.columnwisePays(a.rows(), n);
-        boolean byRows = scalar && !byQuads && scalarByRows(a.rows(), n, threadsWanted);
-        int t = Math.min(threadsWanted, byQuads ? (n + 3) / 4 : byRows ? (a.rows() + 3) / 4 : blocks);
+        boolean byRows = scalar ? !byQuads && scalarByRows(a.rows(), n, threadsWanted)
+                : wide == null && vectorByRows(a.rows(), blocks, threadsWanted);
+        // (rows in whole 8-row units for the vector kernel: its register tiles are 4 or 8 rows)
+        int rowsPerUnit = scalar ? 4 : 8;
+        int rowUnits = (a.rows() + rowsPerUnit - 1) / rowsPerUnit;
+        int t = Math.min(threadsWanted, byQuads ? (n + 3) / 4 : byRows ? rowUnits : blocks);
         if (t == 1 && wide == null) {
             a.owner().gemmPacked(a, 0, a.rows(), b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
             return;
@@ -219,6 +236,7 @@ public final class Gemm {
         PackedJob job = PACKED_JOBS.get();
         job.wide = wide;
         job.byRows = byRows;
+        job.rowsPerUnit = rowsPerUnit;
         job.columnsPerUnit = byQuads ? 4 : tile;
         job.a = a;
         job.b = b;
@@ -234,7 +252,7 @@ public final class Gemm {
             if (t == 1) {
                 job.run(0, blocks);
             } else if (byRows) {
-                Parallel.forRange(t, (a.rows() + 3) / 4, job);
+                Parallel.forRange(t, rowUnits, job);
             } else if (byQuads) {
                 Parallel.forRange(t, (n + 3) / 4, job);
             } else {
@@ -256,6 +274,8 @@ public final class Gemm {
      */
     private static final class PackedJob implements Parallel.RangeBody {
         boolean byRows;
+        /** Rows per unit of a split by rows: 4 for the scalar kernel, 8 for the vector one. */
+        int rowsPerUnit;
         /** Columns per unit of a split by columns: a register tile's, or 4 for the scalar column-wise kernel. */
         int columnsPerUnit;
         PackedLeft a;
@@ -279,8 +299,8 @@ public final class Gemm {
                 return;
             }
             if (byRows) {
-                int i0 = from * 4;
-                int i1 = Math.min(a.rows(), to * 4);
+                int i0 = from * rowsPerUnit;
+                int i1 = Math.min(a.rows(), to * rowsPerUnit);
                 a.owner().gemmPacked(a, i0, i1 - i0, b, 0, n, c, cOff, ldc, bias, biasOff, lo, hi);
                 return;
             }

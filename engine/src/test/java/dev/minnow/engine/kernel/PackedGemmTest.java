@@ -49,6 +49,19 @@ class PackedGemmTest {
     }
 
     /**
+     * The vector kernels share a product by rows when its columns make fewer than two register tiles
+     * per thread (64 x 49 and 1100 x 45 above, at 2 and 3 threads), and by columns otherwise.
+     */
+    @Test
+    void theVectorKernelsShareFewColumnsByRows() {
+        assertThat(Gemm.vectorByRows(512, 2, 2)).isTrue();       // ResNet-18's last stage: 49 columns
+        assertThat(Gemm.vectorByRows(1100, 3, 3)).isTrue();
+        assertThat(Gemm.vectorByRows(512, 4, 2)).isFalse();      // two tiles per thread: by columns
+        assertThat(Gemm.vectorByRows(512, 2, 1)).isFalse();      // one thread
+        assertThat(Gemm.vectorByRows(24, 1, 2)).isFalse();       // too few rows to share
+    }
+
+    /**
      * The scalar kernels run a product with few columns and many rows column by column, along A's
      * columns kept as separate arrays (made on first use: the packed operand's footprint grows).
      */

@@ -359,14 +359,8 @@ public final class VectorKernels implements SimdKernels {
                             } else {
                                 MicroKernels.microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false, null);
                             }
-                            for (int i = skip; i < mr; i++) {
-                                float add = last && bias != null ? bias[biasOff + ic + ir + i] : 0f;
-                                for (int j = 0; j < nr; j++) {
-                                    int at = co + i * ldc + j;
-                                    float v = ws.tile[i * NR + j] + (acc ? c[at] : 0f);
-                                    c[at] = last ? Math.min(Math.max(v + add, lo), hi) : v;
-                                }
-                            }
+                            MicroKernels.storePartialTile(ws.tile, skip, mr, nr, c, co, ldc, acc, last,
+                                    bias, bias == null ? 0 : biasOff + ic + ir, lo, hi);
                         }
                     }
                 }
