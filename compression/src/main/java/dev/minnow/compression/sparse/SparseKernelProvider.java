@@ -30,7 +30,9 @@ public final class SparseKernelProvider {
      * {@code -Dminnow.sparse.gather=true}. Measured with {@code SparseFcBenchmark} on AMD Zen 3 (AVX2)
      * and JDK 17 (docs/pruning.md, section 6): eight scalar loads per step beat one 8-lane
      * gather ({@code vgatherdps}, microcoded, plus the Vector API's vector bounds check): the
-     * gather was 1.1x to 2.1x slower on LeNet-300-100's and AlexNet's fc8 shapes at 90 % sparsity.
+     * gather was 1.1x to 2.1x slower on LeNet-300-100's and AlexNet's fc8 shapes at 90 % sparsity;
+     * on AMD Zen 5 (AVX-512) 1.03x to 1.14x slower, and a 16-lane gather 1.5x
+     * ({@code SparseRowKernelsBenchmark}).
      */
     public static SparseKernels slicedTimesVectorKernels() {
         return SLICED_TIMES_VECTOR;
