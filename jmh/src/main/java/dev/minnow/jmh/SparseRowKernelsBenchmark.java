@@ -127,7 +127,8 @@ public class SparseRowKernelsBenchmark {
     @Benchmark
     public float[] product() {
         switch (variant) {
-            case "scalar" -> ScalarSparseKernels.INSTANCE.sellTimesVector(sliceStart, columns, values, 0, slices, x, y, 0);
+            case "scalar" ->
+                    ScalarSparseKernels.INSTANCE.sellTimesVector(sliceStart, columns, values, 0, slices, x, y, 0);
             case "fma" -> fma();
             case "shortIndex" -> shortIndex();
             case "gather8" -> vector.sellTimesVector(sliceStart, columns, values, 0, slices, x, y, 0);
