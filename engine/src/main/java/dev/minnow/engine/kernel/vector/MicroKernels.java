@@ -177,9 +177,9 @@ final class MicroKernels {
      * Rows {@code [skip, mr)} and columns {@code [0, nr)} of a partial tile (the product's last
      * panel, or its last rows) from {@code tile} into C: added to C when {@code accumulate}, then,
      * when {@code last}, given the row's bias and clamped to {@code [lo, hi]}. Whole vectors first,
-     * the remaining {@code nr % L} columns one by one. (Winograd's products on small maps are half
-     * partial panels: 49 columns for a 13x13 output; element by element this loop took a third of
-     * their time.)
+     * the remaining {@code nr % L} columns one by one. (Winograd's products on a 13x13 map have 56
+     * columns, one whole tile and one of 24: element by element, this loop held a third of their
+     * JFR samples; docs/avx512.md, section 10.)
      */
     static void storePartialTile(float[] tile, int skip, int mr, int nr, float[] c, int co, int ldc,
                                  boolean accumulate, boolean last, float[] bias, int biasRow, float lo, float hi) {
