@@ -79,20 +79,24 @@ public final class WinogradConv {
     /** Fewer tiles per image than this make GEMMs too narrow for their register tiles (ResNet's 7x7 maps: 16). */
     static final int MIN_TILES = 32;
     /**
-     * Below this many tiles per image (maps under about 20 x 20) the transforms weigh more, and
-     * Winograd only pays with many channels: {@code C_in C_out / (C_in + C_out)} (the GEMMs' work
-     * per transformed value) at least {@link #SMALL_MAP_MIN_CHANNELS}. Measured on AVX-512 with the
-     * 8-row GEMM tile, 2 threads, Winograd / im2col: 32 -> 128 on 14x14 1.54, 48 -> 192 on 13x13
-     * 1.49, 32 -> 64 on 14x14 1.06 (all below 48); 64 -> 256 on 13x13 1.08 (51); 256 -> 256 on
-     * 14x14 0.77 (128).
+     * Winograd's transforms are linear in the channels where its GEMMs are quadratic, so it pays only
+     * when {@code C_in C_out / (C_in + C_out)} (the GEMMs' work per transformed value, up to a
+     * constant) is large enough: at least {@link #MIN_CHANNEL_RATIO}, and on maps under
+     * {@link #SMALL_MAP_TILES} tiles (under about 20 x 20), where the transforms weigh more, at least
+     * {@link #SMALL_MAP_MIN_CHANNELS}. Measured on AVX-512 (Zen 5), 2 threads, im2col / Winograd time
+     * (medians of 7 interleaved rounds, docs/avx512.md section 11): 32 -> 128 on 27x27 0.83 (ratio
+     * 25.6), 32 -> 96 on 28x28 0.92 (24), 64 -> 64 on 56x56 1.15 (32); on 13x13 and 14x14, 64 -> 256
+     * 0.87 (51.2), 96 -> 208 1.54 (65.7).
      */
+    static final int MIN_CHANNEL_RATIO = 32;
     static final int SMALL_MAP_TILES = 100;
-    static final int SMALL_MAP_MIN_CHANNELS = 48;
+    static final int SMALL_MAP_MIN_CHANNELS = 60;
 
     /**
      * Whether inference runs this convolution with Winograd: it is enabled, it {@link #supports} the
-     * geometry, both channel counts per group reach {@link #MIN_CHANNELS} and an image has at least
-     * {@link #MIN_TILES} tiles.
+     * geometry, both channel counts per group reach {@link #MIN_CHANNELS}, an image has at least
+     * {@link #MIN_TILES} tiles and the channels are many enough for the map's size
+     * ({@link #MIN_CHANNEL_RATIO}, {@link #SMALL_MAP_MIN_CHANNELS}).
      */
     public static boolean chosen(int inPerGroup, int outPerGroup, int[] in, int[] out, int[] kernel, int[] strides,
                                  int[] padBegin, int[] dilations) {
@@ -101,8 +105,8 @@ public final class WinogradConv {
             return false;
         }
         long tiles = (long) Axis.tiles(out[1], dilations[1]) * Axis.tiles(out[2], dilations[2]);
-        return tiles >= MIN_TILES && (tiles >= SMALL_MAP_TILES
-                || (long) inPerGroup * outPerGroup >= SMALL_MAP_MIN_CHANNELS * (inPerGroup + outPerGroup));
+        long ratio = tiles >= SMALL_MAP_TILES ? MIN_CHANNEL_RATIO : SMALL_MAP_MIN_CHANNELS;
+        return tiles >= MIN_TILES && (long) inPerGroup * outPerGroup >= ratio * (inPerGroup + outPerGroup);
     }
 
     /** The tiles along one axis: per tile, the first of its two outputs and whether the second exists. */

@@ -29,10 +29,10 @@ class ConvWinogradTest {
     void wideThreeByThreeLayersRunWinogradAndMatchTheReference() {
         Random r = new Random(11);
         int[][] cases = {    // in, out, H, W, pad, dilation
-            {96, 100, 11, 13, 1, 1},     // small maps (under 100 tiles) take many channels
-            {100, 96, 15, 14, 2, 2},
-            {97, 96, 16, 16, 0, 1},
-            {33, 32, 22, 21, 1, 1},      // 121 tiles: 32 channels are enough
+            {128, 120, 11, 13, 1, 1},    // small maps (under 100 tiles) take many channels
+            {120, 128, 15, 14, 2, 2},
+            {129, 128, 16, 16, 0, 1},
+            {64, 64, 22, 21, 1, 1},      // 121 tiles: 64 channels are enough
         };
         for (int[] c : cases) {
             int cin = c[0], cout = c[1], h = c[2], w = c[3], pad = c[4], dil = c[5];
@@ -78,7 +78,10 @@ class ConvWinogradTest {
         int[] map14 = {1, 14, 14};
         assertThat(WinogradConv.chosen(48, 192, map13, map13, k3, one, pad, one)).as("13x13, 48 -> 192").isFalse();
         assertThat(WinogradConv.chosen(32, 128, map14, map14, k3, one, pad, one)).as("14x14, 32 -> 128").isFalse();
-        assertThat(WinogradConv.chosen(64, 256, map13, map13, k3, one, pad, one)).as("13x13, 64 -> 256").isTrue();
+        assertThat(WinogradConv.chosen(64, 256, map13, map13, k3, one, pad, one)).as("13x13, 64 -> 256").isFalse();
+        assertThat(WinogradConv.chosen(96, 208, map14, map14, k3, one, pad, one)).as("14x14, 96 -> 208").isTrue();
+        int[] map27 = {1, 27, 27};
+        assertThat(WinogradConv.chosen(32, 128, map27, map27, k3, one, pad, one)).as("27x27, 32 -> 128").isFalse();
         assertThat(WinogradConv.chosen(256, 256, map14, map14, k3, one, pad, one)).as("14x14, 256").isTrue();
         assertThat(WinogradConv.chosen(64, 64, map56, new int[] {1, 28, 28}, k3, new int[] {1, 2, 2}, pad, one))
                 .as("stride 2").isFalse();
