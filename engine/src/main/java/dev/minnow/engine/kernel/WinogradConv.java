@@ -400,10 +400,17 @@ public final class WinogradConv {
                 int plane = xOff + (n * p.inChannels + grp * cin + c) * p.inH * p.inW;
                 for (int r = r0; r < r1; r++) {
                     int iy0 = p.rows.first[r] - p.rows.pad;
+                    // the last two input rows of a row of tiles are the first two of the next one in
+                    // its phase: copied rather than split again
+                    int kFrom = 0;
+                    if (r > r0 && p.rows.first[r] == p.rows.first[r - 1] + 2 * p.rows.dilation) {
+                        ws.reuseRows((r - 1 - r0) * p.slotsPerRow(), (r - r0) * p.slotsPerRow(), p.slotsPerRow());
+                        kFrom = 2;
+                    }
                     for (int phase = 0; phase < p.cols.phases(); phase++) {
                         int nt = p.cols.phaseStart[phase + 1] - p.cols.phaseStart[phase];
                         ws.split(p.u[0].owner(), x, plane, p.inH, p.inW, iy0, p.rows.dilation, phase - p.cols.pad,
-                                p.cols.dilation, nt, p.slot(r - r0, phase, 0));
+                                p.cols.dilation, nt, p.slot(r - r0, phase, 0), kFrom);
                     }
                 }
                 int count = blockColumns(blk);
@@ -486,7 +493,7 @@ public final class WinogradConv {
         }
 
         /**
-         * Splits the four input rows {@code iy0 + k*dy} (k = 0..3) read by {@code nt} tiles into even
+         * Splits the input rows {@code iy0 + k*dy} ({@code k = kFrom .. 3}) read by {@code nt} tiles into even
          * and odd samples along the row, at columns {@code at .. at + nt} of {@link #rows}:
          * {@code e_k[at + j] = x[.., ix0 + 2j*dx]}, {@code o_k[at + j] = x[.., ix0 + (2j+1)*dx]} for
          * {@code j <= nt}, zero outside the image. Tile {@code j} then reads {@code e_k[at + j],
@@ -495,14 +502,14 @@ public final class WinogradConv {
          * reads, so that they can run over a whole block in one loop.
          */
         void split(SimdKernels kernels, float[] x, int plane, int inH, int inW, int iy0, int dy, int ix0, int dx,
-                   int nt, int at) {
+                   int nt, int at, int kFrom) {
             float[] s = rows;
             int st = stride;
             int samples = 2 * nt + 2;
             // samples ix0 + q*dx for q in [qFrom, qTo) lie inside the row
             int qFrom = Math.min(samples, ix0 >= 0 ? 0 : (-ix0 + dx - 1) / dx);
             int qTo = Math.max(qFrom, Math.min(samples, ix0 >= inW ? 0 : (inW - 1 - ix0) / dx + 1));
-            for (int k = 0; k < 4; k++) {
+            for (int k = kFrom; k < 4; k++) {
                 int e = 2 * k * st + at;
                 int o = e + st;
                 int iy = iy0 + k * dy;
@@ -534,6 +541,17 @@ public final class WinogradConv {
                 for (; q < samples; q++) {
                     s[(q & 1) == 0 ? e + (q >> 1) : o + (q >> 1)] = 0f;
                 }
+            }
+        }
+
+        /**
+         * Copies the split input rows 2 and 3 ({@link #split}'s {@code k}) of the {@code width} columns at
+         * {@code from} to rows 0 and 1 at {@code to}: one row of tiles' last two input rows are the next
+         * one's first two.
+         */
+        void reuseRows(int from, int to, int width) {
+            for (int row = 0; row < 4; row++) {
+                System.arraycopy(rows, (4 + row) * stride + from, rows, row * stride + to, width);
             }
         }
 

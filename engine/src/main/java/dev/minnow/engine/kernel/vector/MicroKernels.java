@@ -174,6 +174,45 @@ final class MicroKernels {
     }
 
     /**
+     * Whether {@link #halfTile} serves a last panel of {@code nr} columns: at most one vector of
+     * them, with the 8-row tile (with 4 rows, one accumulator per row would leave the FMA units
+     * waiting on each other's latency).
+     */
+    static boolean halfTilePays(int nr) {
+        return MR == 8 && nr <= L;
+    }
+
+    /**
+     * {@code tile[MR x L] = Apanel[kc x MR] * Bpanel[kc x L]} from a packed panel (rows {@code NR}
+     * apart, its first {@code L} columns), into {@code tile}'s rows of {@code NR}: the last panel
+     * of a product whose columns leave at most one vector over (169 = 5 x 32 + 9 on a 13x13 map,
+     * 196 = 6 x 32 + 4 on 14x14, 784 = 24 x 32 + 16 on 28x28) costs half a tile instead of a whole one.
+     */
+    static void halfTile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b = FloatVector.fromArray(S, bp, bo + p * NR);
+            int ai = ao + p * 8;
+            c0 = b.fma(FloatVector.broadcast(S, ap[ai]), c0);
+            c1 = b.fma(FloatVector.broadcast(S, ap[ai + 1]), c1);
+            c2 = b.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
+            c3 = b.fma(FloatVector.broadcast(S, ap[ai + 3]), c3);
+            c4 = b.fma(FloatVector.broadcast(S, ap[ai + 4]), c4);
+            c5 = b.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);
+            c6 = b.fma(FloatVector.broadcast(S, ap[ai + 6]), c6);
+            c7 = b.fma(FloatVector.broadcast(S, ap[ai + 7]), c7);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, NR);
+        c2.intoArray(tile, 2 * NR);
+        c3.intoArray(tile, 3 * NR);
+        c4.intoArray(tile, 4 * NR);
+        c5.intoArray(tile, 5 * NR);
+        c6.intoArray(tile, 6 * NR);
+        c7.intoArray(tile, 7 * NR);
+    }
+
+    /**
      * Rows {@code [skip, mr)} and columns {@code [0, nr)} of a partial tile (the product's last
      * panel, or its last rows) from {@code tile} into C: added to C when {@code accumulate}, then,
      * when {@code last}, given the row's bias and clamped to {@code [lo, hi]}. Whole vectors first,

@@ -356,6 +356,8 @@ public final class VectorKernels implements SimdKernels {
                             if (start >= 0) {
                                 MicroKernels.microKernel(kc, data, ao, inPlace, start, start1, rowStarts, pc, ws.tile, 0, NR,
                                         false, null);
+                            } else if (MicroKernels.halfTilePays(nr)) {
+                                MicroKernels.halfTile(kc, data, ao, bp, bo, ws.tile);
                             } else {
                                 MicroKernels.microKernel(kc, data, ao, bp, bo, ws.tile, 0, NR, false, null);
                             }
